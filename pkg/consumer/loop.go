@@ -1,0 +1,163 @@
+package consumer
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/opsmonitor/monitor/pkg/event"
+)
+
+// loop consumes one category's durable consumer. It takes what has
+// arrived (up to Batch messages), hands every new event to its tenant's
+// actor, waits until all of them are applied, and only then acknowledges
+// the batch with one cumulative ack (AckAll) on its highest message.
+//
+// applied is the highest stream sequence already applied; a redelivery at
+// or below it is skipped, so every event is applied exactly once.
+type loop struct {
+	p       *Pipeline
+	cat     event.Category
+	applied uint64
+	lastDlv uint64 // consumer sequence of the last delivery seen
+}
+
+func (l *loop) run(ctx context.Context) error {
+	for ctx.Err() == nil {
+		err := l.consume(ctx)
+		if err == nil || ctx.Err() != nil {
+			return nil
+		}
+		if !errors.Is(err, errGap) {
+			l.p.log.Error().Err(err).Str("category", l.cat.String()).Msg("consumer stopped, restarting")
+		}
+		// After a gap or a failure, let the unacknowledged messages come
+		// back through redelivery before reading anything newer.
+		select {
+		case <-time.After(l.p.cfg.AckWait + time.Second):
+		case <-ctx.Done():
+		}
+	}
+	return nil
+}
+
+var errGap = errors.New("lost delivery")
+
+// consume runs one iterator until ctx ends or a delivery goes missing.
+func (l *loop) consume(ctx context.Context) error {
+	c, err := l.p.js.Consumer(ctx, l.p.cfg.Stream, l.p.cfg.durable(l.cat))
+	if err != nil {
+		return err
+	}
+	it, err := c.Messages(jetstream.PullMaxMessages(l.p.cfg.Batch * 2))
+	if err != nil {
+		return err
+	}
+	defer it.Stop()
+	l.lastDlv = 0
+
+	// A reader goroutine turns the blocking iterator into a channel, so
+	// that a batch can take whatever has arrived without waiting.
+	msgs := make(chan jetstream.Msg, l.p.cfg.Batch)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(msgs)
+		for {
+			m, err := it.Next()
+			if err != nil {
+				if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+					readErr <- err
+				}
+				return
+			}
+			select {
+			case msgs <- m:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	defer func() {
+		it.Stop()
+		for range msgs { // let the reader finish
+		}
+	}()
+
+	batch := make([]jetstream.Msg, 0, l.p.cfg.Batch)
+	for {
+		batch = batch[:0]
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				select {
+				case err := <-readErr:
+					return err
+				default:
+					return nil
+				}
+			}
+			batch = append(batch, m)
+		case <-ctx.Done():
+			return nil
+		}
+	fill:
+		for len(batch) < cap(batch) {
+			select {
+			case m, ok := <-msgs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, m)
+			default:
+				break fill
+			}
+		}
+		if err := l.handleBatch(ctx, batch); err != nil {
+			return err
+		}
+	}
+}
+
+// handleBatch applies a batch and acknowledges it. On a delivery gap it
+// applies and acknowledges what came before the gap and returns errGap.
+func (l *loop) handleBatch(ctx context.Context, batch []jetstream.Msg) error {
+	var wg sync.WaitGroup
+	var ackMsg jetstream.Msg
+	var gapErr error
+	for _, m := range batch {
+		md, err := m.Metadata()
+		if err != nil {
+			continue // not a JetStream message: nothing to ack
+		}
+		if l.lastDlv != 0 && md.Sequence.Consumer != l.lastDlv+1 {
+			l.p.stats.gaps.Add(1)
+			l.p.log.Warn().Str("category", l.cat.String()).Uint64("expected", l.lastDlv+1).
+				Uint64("got", md.Sequence.Consumer).Msg("delivery gap, waiting for redelivery")
+			gapErr = errGap
+			break
+		}
+		l.lastDlv = md.Sequence.Consumer
+		ackMsg = m
+		if md.Sequence.Stream <= l.applied {
+			l.p.stats.skipped.Add(1)
+			continue
+		}
+		msg := message{subject: m.Subject(), body: m.Data(), seq: md.Sequence.Stream, stored: md.Timestamp}
+		if err := l.p.handle(ctx, msg, false, &wg); err != nil {
+			wg.Wait()
+			return err
+		}
+		l.applied = md.Sequence.Stream
+	}
+	wg.Wait()
+	if ackMsg != nil {
+		if err := ackMsg.Ack(); err != nil {
+			l.p.log.Warn().Err(err).Str("category", l.cat.String()).Msg("acknowledging batch failed")
+		}
+		l.p.stats.ackBatches.Add(1)
+	}
+	return gapErr
+}
