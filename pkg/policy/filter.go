@@ -39,9 +39,9 @@ var (
 // operator is visible when operatorId is a string v sees. An event
 // without operatorId is returned unchanged unless it has an
 // operatorName: a name whose operator cannot be told is dropped. A
-// non-string operatorId (null included) is not visible. Repeated members are all dropped, and the event is visible
-// only when every operatorId is. When nothing is dropped raw itself is
-// returned.
+// non-string operatorId (null included) is not visible. Repeated
+// members are all dropped, and the event is visible only when every
+// operatorId is. When nothing is dropped raw itself is returned.
 //
 // It fails with ErrInvalidEvent when raw is not a JSON object.
 func StripOperatorFields(raw []byte, v Visibility) ([]byte, error) {
