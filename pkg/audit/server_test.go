@@ -10,7 +10,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-
 func startServer(t testing.TB, dir string) (*server.Server, *nats.Conn,
 	jetstream.JetStream) {
 	t.Helper()
