@@ -63,17 +63,24 @@ func newTimer(t *state.Tenant, e state.Entity, now time.Time) timer {
 	}
 }
 
-// timers returns the timers of the open tasks and alerts in scope, in no
-// particular order. Cost: one pass over the open tasks and alerts.
-func timers(in input) []timer {
-	var out []timer
-	for _, c := range []event.Category{event.TaskLifecycle, event.AlertLifecycle} {
+// eachTimer calls fn with the timer of every open task and alert in
+// scope, in no particular order. Cost: one pass over the open tasks and
+// alerts, without allocating.
+func eachTimer(in input, fn func(timer)) {
+	for _, c := range [...]event.Category{event.TaskLifecycle, event.AlertLifecycle} {
 		for e := range in.t.OpenEntities(c) {
 			if e.In(in.f) {
-				out = append(out, newTimer(in.t, e, in.now))
+				fn(newTimer(in.t, e, in.now))
 			}
 		}
 	}
+}
+
+// timers returns the timers of eachTimer as a slice.
+func timers(in input) []timer {
+	out := make([]timer, 0, in.t.OpenCount(event.TaskLifecycle)+
+		in.t.OpenCount(event.AlertLifecycle))
+	eachTimer(in, func(tm timer) { out = append(out, tm) })
 	return out
 }
 
@@ -101,19 +108,20 @@ var (
 
 // slaCountdown is metrics.md §3: one timer per open task and alert.
 func slaCountdown(in input, m *Metric) {
-	ts := timers(in)
 	status := make([]float64, len(timerStatuses))
 	kinds := make([]float64, len(timerEntityTypes))
 	var sev [event.NumSeverities]float64
-	for _, tm := range ts {
+	n := 0
+	eachTimer(in, func(tm timer) {
 		status[slices.Index(timerStatuses, tm.status)]++
 		kinds[slices.Index(timerEntityTypes, tm.entityType())]++
 		sev[tm.e.Severity()]++
-	}
+		n++
+	})
 
-	m.Value = float64(len(ts))
+	m.Value = float64(n)
 	m.Breakdown["byStatus"] = keyed(timerStatuses, status)
 	m.Breakdown["bySeverity"] = bySeverity(sev)
 	m.Breakdown["byEntityType"] = keyed(timerEntityTypes, kinds)
-	m.Metadata.SampleSize = len(ts)
+	m.Metadata.SampleSize = n
 }

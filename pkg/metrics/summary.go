@@ -40,7 +40,7 @@ func Summarize(t *state.Tenant, scope Scope, now time.Time,
 			out.ActiveTasks++
 		}
 	}
-	for _, tm := range timers(in) {
+	eachTimer(in, func(tm timer) {
 		out.ActiveSLATimers++
 		switch tm.status {
 		case statusBreach:
@@ -48,7 +48,7 @@ func Summarize(t *state.Tenant, scope Scope, now time.Time,
 		case statusWarning:
 			out.SLAWarnings++
 		}
-	}
+	})
 	for op, l := range loads(in) {
 		if visible != nil && !visible(op) {
 			continue
