@@ -58,8 +58,10 @@ func marshalEntry(e *Entry) ([]byte, error) {
 // leading "'" so a spreadsheet shows it instead of running it. seq,
 // streamSeq and value are number cells, written by the monitor from
 // numbers and never prefixed, so a negative value stays a number; an
-// absent value and a streamSeq of 0 are empty cells. It returns w's
-// error.
+// absent value and a streamSeq of 0 are empty cells. Records end in LF
+// and cell bytes are written unchanged, CR included (readers such as
+// encoding/csv fold a CR LF inside a quoted cell into LF). It returns
+// w's error.
 func WriteCSV(w io.Writer, entries []Entry) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
