@@ -93,7 +93,7 @@ func TestWriteJSON(t *testing.T) {
 		{"empty", Page{}, `{"entries":[],"nextCursor":""}`},
 		{"one", Page{
 			Entries: []Entry{{ID: "a", Seq: 3, Type: TypePolicyDecision,
-				Time: time.Date(2026, 1, 21, 10, 0, 0, 0, time.UTC),
+				Time:     time.Date(2026, 1, 21, 10, 0, 0, 0, time.UTC),
 				TenantID: "t1", Detail: "<&>"}},
 			NextCursor: "c",
 		}, `{"entries":[{"id":"a","seq":3,"type":"policy-decision",` +

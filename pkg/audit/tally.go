@@ -98,7 +98,11 @@ func (t *Tally) Observe(e Entry) {
 
 func (tt *tenantTally) tick(sec int64) {
 	i := int(((sec % ringSeconds) + ringSeconds) % ringSeconds)
-	if tt.stamp[i] != sec {
+	switch {
+	case sec < tt.stamp[i]:
+		// Older than the second in the slot: out of the ring already.
+		return
+	case sec > tt.stamp[i]:
 		tt.stamp[i] = sec
 		tt.ring[i] = 0
 	}
