@@ -49,7 +49,8 @@ type Page struct {
 }
 
 // Reader pages through the audit streams. Safe for concurrent use: each
-// Query uses its own ephemeral ordered consumers.
+// Query uses its own ephemeral ordered consumer per stream, which the
+// server removes 10 s after its last fetch.
 type Reader struct {
 	js  jetstream.JetStream
 	cfg Config

@@ -61,10 +61,13 @@ type Config struct {
 	// MaxScan bounds how many stored messages one Reader.Query looks at.
 	// Default 20,000.
 	MaxScan int
-	// TimeSlack is how far an entry's time may run ahead of the server's
-	// store time; the reader seeks to Since minus this and stops at Until
-	// plus this. Default 5 min; negative turns time seeking off (every
-	// query then scans from the start of the stream).
+	// TimeSlack is how far an entry's Time may lie from the server's
+	// store time of it. A time-bounded query seeks to Since minus this
+	// and stops at Until plus this, by store time. Entries stamped by
+	// the Writer are stored within seconds (clock skew between monitor
+	// and server aside); back-dated entries further off than TimeSlack
+	// can be missed by a time-bounded query. Default 5 min; negative
+	// turns seeking off, so every query scans from the stream's start.
 	TimeSlack time.Duration
 }
 

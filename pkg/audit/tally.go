@@ -20,10 +20,14 @@ const ringSeconds = 120
 
 // Totals are a tenant's audit-trail totals of api.md's statistics.
 type Totals struct {
+	// MetricsComputed counts metric-computed entries.
 	MetricsComputed uint64 `json:"metricsComputed"`
-	PolicyAllowed   uint64 `json:"policyAllowed"`
-	PolicyDenied    uint64 `json:"policyDenied"`
-	Errors          uint64 `json:"errors"`
+	// PolicyAllowed counts policy-decision entries that allowed.
+	PolicyAllowed uint64 `json:"policyAllowed"`
+	// PolicyDenied counts policy-decision entries that denied.
+	PolicyDenied uint64 `json:"policyDenied"`
+	// Errors counts error entries.
+	Errors uint64 `json:"errors"`
 }
 
 // TallyConfig tunes a Tally. The zero value is valid.
@@ -155,9 +159,11 @@ func (t *Tally) Untracked() uint64 {
 	return t.untracked
 }
 
-// Rebuild counts the trail of cfg's stream, as it stands when Rebuild
-// starts, into t. Call it once, before the Writer records with t, or
-// entries are counted twice. Its cost is one pass over the stream's
+// Rebuild counts the trail of cfg's stream into t, reading until it
+// reaches the stream's end. Call it once, before a Writer records with
+// t, or entries are counted twice. Entries that the writer accepted but
+// never stored (WriterStats.Failed) are counted live and not after a
+// rebuild. Its cost is one pass over the stream's
 // metric-computed, policy-decision and error entries (up to MaxAge of
 // them, 30 days by default), decoding each. It fails with ctx's error
 // or JetStream's; t then holds what was counted so far.
