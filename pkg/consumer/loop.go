@@ -3,6 +3,7 @@ package consumer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -34,17 +35,25 @@ func (l *loop) run(ctx context.Context) error {
 		if !errors.Is(err, errGap) {
 			l.p.log.Error().Err(err).Str("category", l.cat.String()).Msg("consumer stopped, restarting")
 		}
-		// After a gap or a failure, let the unacknowledged messages come
-		// back through redelivery before reading anything newer.
+		// Whatever was delivered after the last applied event must come
+		// back, in order, before anything newer: start the consumer
+		// again right after it.
 		select {
-		case <-time.After(l.p.cfg.AckWait + time.Second):
+		case <-time.After(time.Second):
 		case <-ctx.Done():
+			return nil
+		}
+		if err := resetConsumer(ctx, l.p.js, l.p.cfg, l.cat, l.applied); err != nil {
+			l.p.log.Error().Err(err).Str("category", l.cat.String()).Msg("consumer reset failed")
 		}
 	}
 	return nil
 }
 
 var errGap = errors.New("lost delivery")
+
+// errStopped says the iterator ended while the loop should still run.
+var errStopped = errors.New("message iterator stopped")
 
 // consume runs one iterator until ctx ends or a delivery goes missing.
 func (l *loop) consume(ctx context.Context) error {
@@ -66,10 +75,10 @@ func (l *loop) consume(ctx context.Context) error {
 	go func() {
 		defer close(msgs)
 		for {
-			m, err := it.Next()
+			m, err := it.Next(jetstream.NextContext(ctx))
 			if err != nil {
-				if !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-					readErr <- err
+				if ctx.Err() == nil {
+					readErr <- fmt.Errorf("%w: %w", errStopped, err)
 				}
 				return
 			}

@@ -159,6 +159,10 @@ func (p *Pipeline) Run(ctx context.Context) error {
 // ackFloors returns, per category, the highest stream sequence its
 // durable consumer has acknowledged: everything up to it was applied
 // before the last stop.
+//
+// A consumer that still has deliveries outstanding beyond its floor (the
+// previous instance died with a batch in flight) is reset to deliver from
+// the floor on, so that those messages come first and in order.
 func (p *Pipeline) ackFloors(ctx context.Context) ([event.NumCategories]uint64, error) {
 	var floors [event.NumCategories]uint64
 	for _, cat := range event.Categories {
@@ -166,7 +170,15 @@ func (p *Pipeline) ackFloors(ctx context.Context) ([event.NumCategories]uint64, 
 		if err != nil {
 			return floors, fmt.Errorf("reading consumer %s: %w", p.cfg.durable(cat), err)
 		}
-		floors[cat] = c.CachedInfo().AckFloor.Stream
+		info := c.CachedInfo()
+		floors[cat] = info.AckFloor.Stream
+		if info.Delivered.Stream > info.AckFloor.Stream || info.NumAckPending > 0 {
+			p.log.Info().Str("category", cat.String()).Uint64("ack_floor", floors[cat]).
+				Int("ack_pending", info.NumAckPending).Msg("consumer had deliveries in flight; resetting it to its ack floor")
+			if err := resetConsumer(ctx, p.js, p.cfg, cat, floors[cat]); err != nil {
+				return floors, err
+			}
+		}
 	}
 	return floors, nil
 }

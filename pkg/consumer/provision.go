@@ -39,9 +39,39 @@ func Provision(ctx context.Context, js jetstream.JetStream, cfg Config) error {
 	}
 
 	for _, cat := range event.Categories {
-		if _, err := js.CreateOrUpdateConsumer(ctx, cfg.Stream, consumerConfig(cfg, cat)); err != nil {
-			return fmt.Errorf("provisioning consumer %s: %w", cfg.durable(cat), err)
+		cc := consumerConfig(cfg, cat)
+		// A consumer reset to a start sequence keeps it: the start
+		// position cannot be changed on an existing consumer.
+		if c, err := js.Consumer(ctx, cfg.Stream, cc.Durable); err == nil {
+			have := c.CachedInfo().Config
+			cc.DeliverPolicy, cc.OptStartSeq = have.DeliverPolicy, have.OptStartSeq
 		}
+		if _, err := js.CreateOrUpdateConsumer(ctx, cfg.Stream, cc); err != nil {
+			return fmt.Errorf("provisioning consumer %s: %w", cc.Durable, err)
+		}
+	}
+	return nil
+}
+
+// resetConsumer recreates a category's durable so that it delivers from
+// the stream sequence after applied. Deliveries still outstanding to an
+// earlier connection (a crashed instance, or messages lost in transit)
+// would otherwise come back only after AckWait, behind newer messages, and
+// break the per-category order. Should the process die between delete
+// and create, the next start finds no consumer, creates it from the
+// beginning and rebuilds the whole state live: nothing is lost, events are
+// republished again.
+func resetConsumer(ctx context.Context, js jetstream.JetStream, cfg Config, cat event.Category, applied uint64) error {
+	cc := consumerConfig(cfg, cat)
+	if applied > 0 {
+		cc.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cc.OptStartSeq = applied + 1
+	}
+	if err := js.DeleteConsumer(ctx, cfg.Stream, cc.Durable); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return fmt.Errorf("resetting consumer %s: %w", cc.Durable, err)
+	}
+	if _, err := js.CreateConsumer(ctx, cfg.Stream, cc); err != nil {
+		return fmt.Errorf("resetting consumer %s: %w", cc.Durable, err)
 	}
 	return nil
 }

@@ -1,0 +1,49 @@
+package monitor
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/opsmonitor/monitor/pkg/consumer"
+	"github.com/opsmonitor/monitor/pkg/state"
+)
+
+// Config is everything the service needs. The zero value runs an embedded
+// server storing under ./data.
+type Config struct {
+	// NATSURL names an external server or cluster. Empty starts the
+	// embedded server.
+	NATSURL string
+	// NATSCreds is a credentials file for NATSURL.
+	NATSCreds string
+	// Embedded configures the embedded server.
+	Embedded EmbeddedConfig
+	// DataDir holds the embedded store and the dev key. Default "./data".
+	DataDir string
+	// HTTPAddr serves /healthz, /readyz, /metrics and the dashboard.
+	// Default "127.0.0.1:8080"; "off" disables it.
+	HTTPAddr string
+
+	// Consumer configures the ingest stream and its consumers.
+	Consumer consumer.Config
+	// State configures tenants and their state.
+	State state.RegistryConfig
+	// LeaseTTL is how long a dead instance's lease blocks a standby.
+	LeaseTTL time.Duration
+	// Instance names this instance in the lease; default host:pid.
+	Instance string
+}
+
+// Validate reports the first setting out of range.
+func (c Config) Validate() error {
+	if err := c.Consumer.Validate(); err != nil {
+		return err
+	}
+	if err := c.State.Tenant.Validate(); err != nil {
+		return err
+	}
+	if c.LeaseTTL < 0 {
+		return fmt.Errorf("lease TTL must not be negative")
+	}
+	return nil
+}
