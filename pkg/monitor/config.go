@@ -28,10 +28,30 @@ type Config struct {
 	Consumer consumer.Config
 	// State configures tenants and their state.
 	State state.RegistryConfig
+	// Auth says which token keys are trusted.
+	Auth AuthConfig
+	// RateLimit is the request rate allowed per (tenant, user), per
+	// second, with bursts of twice that. Default 20; negative disables.
+	RateLimit float64
+	// Version is reported by health and the micro service.
+	Version string
+
 	// LeaseTTL is how long a dead instance's lease blocks a standby.
 	LeaseTTL time.Duration
 	// Instance names this instance in the lease; default host:pid.
 	Instance string
+}
+
+// AuthConfig says where trusted token keys come from.
+type AuthConfig struct {
+	// KeysFile is a PEM file of trusted public keys.
+	KeysFile string
+	// DevAuth trusts the data directory's dev key with an external NATS
+	// server; with the embedded server it is implied when KeysFile is
+	// empty.
+	DevAuth bool
+	// Issuer and Audience, when set, are required token claims.
+	Issuer, Audience string
 }
 
 // Validate reports the first setting out of range.
@@ -41,6 +61,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.State.Tenant.Validate(); err != nil {
 		return err
+	}
+	if c.NATSURL != "" && c.Auth.KeysFile == "" && !c.Auth.DevAuth {
+		return fmt.Errorf("with --nats-url, give --auth-keys (or --dev-auth for a trial)")
 	}
 	if c.LeaseTTL < 0 {
 		return fmt.Errorf("lease TTL must not be negative")
