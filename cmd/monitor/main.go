@@ -35,6 +35,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the monitor (the default)", runServe},
 		{"token", "mint a bearer token with the data directory's dev key", runToken},
+		{"query", "ask monitor.query.<tenant> and print the result", runQuery},
 		{"publish", "publish recorded events, one JSON event a line (FILE or - for stdin)", runPublish},
 		{"version", "print the version", func(context.Context, []string) error {
 			fmt.Println(version)

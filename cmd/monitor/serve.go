@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/opsmonitor/monitor/pkg/audit"
 	"github.com/opsmonitor/monitor/pkg/consumer"
 	"github.com/opsmonitor/monitor/pkg/event"
 	"github.com/opsmonitor/monitor/pkg/monitor"
@@ -54,6 +55,8 @@ func serveFlags(fs *flagSet) func() (monitor.Config, error) {
 		slaHigh    = fs.Float64("sla-hours-high", 8, "default SLA threshold of high entities, hours")
 		slaMed     = fs.Float64("sla-hours-medium", 24, "default SLA threshold of medium entities, hours")
 		slaLow     = fs.Float64("sla-hours-low", 72, "default SLA threshold of low entities, hours")
+		auditAge   = fs.Duration("audit-max-age", 30*24*time.Hour, "how long MONITOR_AUDIT keeps the security trail")
+		auditEvAge = fs.Duration("audit-events-max-age", 24*time.Hour, "how long MONITOR_AUDIT_EVENTS keeps event-received entries")
 		leaseTTL   = fs.Duration("lease-ttl", consumer.DefaultLeaseTTL, "how long a dead instance blocks a standby")
 		instance   = fs.String("instance", "", "instance name in the active lease (default host:pid)")
 	)
@@ -99,6 +102,7 @@ func serveFlags(fs *flagSet) func() (monitor.Config, error) {
 					SLAHours:        [event.NumSeverities]float64{*slaCrit, *slaHigh, *slaMed, *slaLow},
 				},
 			},
+			Audit:    audit.Config{MaxAge: *auditAge, EventsMaxAge: *auditEvAge},
 			LeaseTTL: *leaseTTL,
 			Instance: *instance,
 			Version:  version,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/opsmonitor/monitor/pkg/audit"
 	"github.com/opsmonitor/monitor/pkg/consumer"
 	"github.com/opsmonitor/monitor/pkg/state"
 )
@@ -26,6 +27,8 @@ type Config struct {
 
 	// Consumer configures the ingest stream and its consumers.
 	Consumer consumer.Config
+	// Audit configures the audit trail's streams.
+	Audit audit.Config
 	// State configures tenants and their state.
 	State state.RegistryConfig
 	// Auth says which token keys are trusted.
@@ -57,6 +60,9 @@ type AuthConfig struct {
 // Validate reports the first setting out of range.
 func (c Config) Validate() error {
 	if err := c.Consumer.Validate(); err != nil {
+		return err
+	}
+	if err := c.Audit.Validate(); err != nil {
 		return err
 	}
 	if err := c.State.Tenant.Validate(); err != nil {

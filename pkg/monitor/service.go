@@ -15,8 +15,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
+	"github.com/opsmonitor/monitor/pkg/api"
+	"github.com/opsmonitor/monitor/pkg/audit"
 	"github.com/opsmonitor/monitor/pkg/consumer"
 	"github.com/opsmonitor/monitor/pkg/event"
+	"github.com/opsmonitor/monitor/pkg/policy"
 	"github.com/opsmonitor/monitor/pkg/state"
 )
 
@@ -38,11 +41,16 @@ type Service struct {
 	status atomic.Value // string
 
 	// Set during Run, read by the API and HTTP handlers once ready.
-	ns       *server.Server
-	nc       *nats.Conn
-	js       jetstream.JetStream
-	registry *state.Registry
-	pipeline *consumer.Pipeline
+	ns          *server.Server
+	nc          *nats.Conn
+	js          jetstream.JetStream
+	registry    *state.Registry
+	pipeline    *consumer.Pipeline
+	auditW      *audit.Writer
+	auditReader *audit.Reader
+	tally       *audit.Tally
+	rates       *receiptRates
+	api         *api.Server
 
 	// ready is closed once the pipeline exists (the rebuild may still run).
 	ready     chan struct{}
@@ -61,7 +69,7 @@ func New(cfg Config, log zerolog.Logger) (*Service, error) {
 		host, _ := os.Hostname()
 		cfg.Instance = fmt.Sprintf("%s:%d", host, os.Getpid())
 	}
-	s := &Service{cfg: cfg, log: log, started: time.Now(), ready: make(chan struct{})}
+	s := &Service{cfg: cfg, log: log, started: time.Now(), ready: make(chan struct{}), rates: newReceiptRates()}
 	s.status.Store(StatusStarting)
 	return s, nil
 }
@@ -99,6 +107,10 @@ func (s *Service) Ready() <-chan struct{} { return s.ready }
 // consumes until ctx ends, then drains: in-flight batches are applied and
 // acknowledged, the lease is released and the connection drained.
 func (s *Service) Run(ctx context.Context) (err error) {
+	verifier, err := s.verifier()
+	if err != nil {
+		return err
+	}
 	if err := s.connect(); err != nil {
 		return err
 	}
@@ -140,6 +152,11 @@ func (s *Service) Run(ctx context.Context) (err error) {
 	s.log.Info().Str("stream", streamName(cc)).Bool("bind_only", cc.BindOnly).
 		Str("consumers", durablePrefix(cc)+"<category>").Msg("stream and consumers in place")
 
+	if err := s.startAudit(ctx); err != nil {
+		return err
+	}
+	defer s.stopAudit()
+
 	regCfg := s.cfg.State
 	regCfg.Applied = s.applied
 	regCfg.OnPanic = func(tenant string, seq uint64, v any) {
@@ -158,10 +175,48 @@ func (s *Service) Run(ctx context.Context) (err error) {
 		JS:       s.js,
 		Registry: s.registry,
 		Logger:   s.log,
+		OnRejected: func(r consumer.Rejected) {
+			tenant := r.TenantToken
+			if !validTenant(tenant) {
+				tenant = "_invalid"
+			}
+			s.auditW.Record(audit.RejectionEntry(tenant, r.Rejection.Reason.String(), r.Rejection.Detail, r.Body, r.StreamSeq))
+		},
 	})
 	if err != nil {
 		return err
 	}
+
+	s.api, err = api.New(api.Config{
+		Conn:         s.nc,
+		Registry:     s.registry,
+		Pipeline:     s.pipeline,
+		Verifier:     verifier,
+		Tenant:       s.cfg.State.Tenant,
+		Audit:        s.auditW,
+		AuditReader:  s.auditReader,
+		Tally:        s.tally,
+		AuthFailures: audit.NewAuthFailureLimiter(audit.LimiterConfig{}),
+		Received:     s.rates.PerMinute,
+		Status:       s.Status,
+		Version:      s.cfg.Version,
+		Started:      s.started,
+		RateLimit:    s.cfg.RateLimit,
+		Logger:       s.log,
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.api.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		if err := s.api.Stop(); err != nil {
+			s.log.Warn().Err(err).Msg("stopping the request service")
+		}
+	}()
+	s.log.Info().Msg("request service \"monitor\" registered: monitor.query.<tenant>, monitor.stats.<tenant>, monitor.audit.<tenant>, monitor.health")
+
 	s.status.Store(StatusOK)
 	s.readyOnce.Do(func() { close(s.ready) })
 
@@ -194,7 +249,72 @@ func (s *Service) applied(ev *event.Event, meta event.Meta, out state.Outcome) {
 	if err := s.nc.PublishMsg(consumer.EventMsg(ev, meta)); err != nil {
 		s.log.Debug().Err(err).Uint64("stream_seq", meta.StreamSeq).Msg("republish failed")
 	}
+	s.rates.Add(ev.TenantID, meta.Received)
+	s.auditW.Record(audit.Entry{
+		Type:      audit.TypeEventReceived,
+		Time:      meta.Received,
+		TenantID:  ev.TenantID,
+		Category:  ev.Category.String(),
+		EventID:   ev.ID,
+		StreamSeq: meta.StreamSeq,
+	})
 }
+
+// startAudit provisions the audit streams, rebuilds the statistics'
+// counters from the trail and starts the writer.
+func (s *Service) startAudit(ctx context.Context) error {
+	ac := s.cfg.Audit
+	if ac.Replicas == 0 {
+		ac.Replicas = s.cfg.Consumer.Replicas
+	}
+	if err := audit.Provision(ctx, s.js, ac); err != nil {
+		return err
+	}
+	s.tally = audit.NewTally(audit.TallyConfig{})
+	if err := s.tally.Rebuild(ctx, s.js, ac); err != nil {
+		return fmt.Errorf("rebuilding audit counters: %w", err)
+	}
+	w, err := audit.NewWriter(s.js, audit.WriterConfig{Tally: s.tally, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	if err := w.Start(); err != nil {
+		return err
+	}
+	s.auditW = w
+	if s.auditReader, err = audit.NewReader(s.js, ac); err != nil {
+		return err
+	}
+	return nil
+}
+
+// stopAudit flushes what the writer still holds.
+func (s *Service) stopAudit() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.auditW.Close(ctx); err != nil {
+		st := s.auditW.Stats()
+		s.log.Error().Err(err).Uint64("failed", st.Failed).Uint64("dropped", st.Dropped).Msg("audit trail not fully flushed")
+	}
+}
+
+// validTenant reports whether s is a tenant id (1-64 of [A-Za-z0-9_-]).
+func validTenant(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Verifier builds the verifier this service trusts, for tests and tools
+// that mint their own tokens.
+func (s *Service) Verifier() (*policy.Verifier, error) { return s.verifier() }
 
 // logRebuild reports the rebuild's progress every few seconds until done.
 func (s *Service) logRebuild(ctx context.Context) {
