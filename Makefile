@@ -38,5 +38,14 @@ lint:
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 $(PKGS)
 
+# Benchmarks against bare JetStream on the same machine, in one run
+# (docs/benchmarks.md). bench-short finishes in under two minutes on two
+# cores; bench is the full mode (1,000,000 events) and takes longer.
+bench:
+	$(GO) run ./cmd/bench -mode full -out bench-results-full.json
+
+bench-short:
+	$(GO) run ./cmd/bench -mode short -out bench-results-short.json
+
 clean:
 	rm -rf bin data
