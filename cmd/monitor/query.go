@@ -129,10 +129,10 @@ func breakdown(m metrics.Metric) string {
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
 		switch v := m.Breakdown[k].(type) {
-		case map[string]any:
+		case map[string]float64:
 			inner := make([]string, 0, len(v))
-			for ik, iv := range v {
-				if f, ok := iv.(float64); ok && f != 0 {
+			for ik, f := range v {
+				if f != 0 {
 					inner = append(inner, ik+"="+num(f))
 				}
 			}
@@ -140,10 +140,9 @@ func breakdown(m metrics.Metric) string {
 			parts = append(parts, k+"{"+strings.Join(inner, " ")+"}")
 		case float64:
 			parts = append(parts, k+"="+num(v))
-		case []any:
+		case []float64:
 			vals := make([]string, len(v))
-			for i, x := range v {
-				f, _ := x.(float64)
+			for i, f := range v {
 				vals[i] = num(f)
 			}
 			parts = append(parts, k+"["+strings.Join(vals, " ")+"]")

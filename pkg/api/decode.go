@@ -61,7 +61,7 @@ func (f fields) integer(name string, lo, hi int) (int, bool, *Error) {
 		return 0, false, nil
 	}
 	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
+	if raw[0] == '"' || json.Unmarshal(raw, &n) != nil {
 		return 0, false, badRequest("%s must be a number", name)
 	}
 	v, err := strconv.ParseFloat(n.String(), 64)

@@ -116,7 +116,9 @@ type endpoint struct {
 	name    string
 	subject string
 	public  bool // no token (health)
-	handle  func(ctx context.Context, r *request) reply
+	// resultIDs gives every error reply a result id (queries).
+	resultIDs bool
+	handle    func(ctx context.Context, r *request) reply
 }
 
 // request is one request in flight.
@@ -169,7 +171,7 @@ func (s *Server) Start() error {
 
 func (s *Server) endpoints() []endpoint {
 	eps := []endpoint{
-		{name: "query", subject: "monitor.query.*", handle: s.query},
+		{name: "query", subject: "monitor.query.*", resultIDs: true, handle: s.query},
 		{name: "stats", subject: "monitor.stats.*", handle: s.stats},
 		{name: "audit", subject: "monitor.audit.*", handle: s.audit},
 		{name: "health", subject: "monitor.health", public: true, handle: s.health},
@@ -190,8 +192,14 @@ func (s *Server) Stop() error {
 // wrap turns an endpoint into a micro handler that runs it on a bounded
 // worker, after the checks every endpoint shares, and recovers a panic
 // into a 500.
+//
+// The reply is published on the request's reply subject directly rather
+// than through micro.Request, whose bookkeeping is not safe once the
+// handler has returned; micro's own statistics therefore count every
+// request as answered, and errors are counted in the monitor's metrics.
 func (s *Server) wrap(ep endpoint) micro.Handler {
 	return micro.HandlerFunc(func(mr micro.Request) {
+		in := inbound{subject: mr.Subject(), reply: mr.Reply(), body: mr.Data(), headers: nats.Header(mr.Headers())}
 		s.sem <- struct{}{}
 		s.wg.Add(1)
 		go func() {
@@ -199,13 +207,20 @@ func (s *Server) wrap(ep endpoint) micro.Handler {
 				<-s.sem
 				s.wg.Done()
 			}()
-			s.serve(ep, mr)
+			s.serve(ep, in)
 		}()
 	})
 }
 
-func (s *Server) serve(ep endpoint, mr micro.Request) {
-	r := &request{id: nuid.Next(), subject: mr.Subject(), body: mr.Data(), now: s.cfg.Now()}
+// inbound is what a handler needs of a request message.
+type inbound struct {
+	subject, reply string
+	body           []byte
+	headers        nats.Header
+}
+
+func (s *Server) serve(ep endpoint, in inbound) {
+	r := &request{id: nuid.Next(), subject: in.subject, body: in.body, now: s.cfg.Now()}
 	if !ep.public {
 		r.tenant = subjectTenant(r.subject)
 	}
@@ -216,7 +231,10 @@ func (s *Server) serve(ep endpoint, mr micro.Request) {
 				Str("panic", fmt.Sprint(v)).Msg("recovered panic in request handler")
 			rep = errReply(internal(r.id))
 		}
-		s.respond(mr, r, ep.name, rep)
+		if rep.err != nil && ep.resultIDs && rep.resultID == "" {
+			rep.resultID = "r-" + r.id
+		}
+		s.respond(in.reply, r, ep.name, rep)
 	}()
 
 	if len(r.body) > s.cfg.MaxBodyBytes {
@@ -224,7 +242,7 @@ func (s *Server) serve(ep endpoint, mr micro.Request) {
 		return
 	}
 	if !ep.public {
-		caller, err := s.authenticate(mr.Headers(), r, ep.name)
+		caller, err := s.authenticate(in.headers, r, ep.name)
 		if err != nil {
 			rep = errReply(err)
 			return
@@ -242,8 +260,8 @@ func (s *Server) serve(ep endpoint, mr micro.Request) {
 
 // authenticate verifies the bearer token. A failure is audited under the
 // subject's tenant, at a bounded rate.
-func (s *Server) authenticate(h micro.Headers, r *request, endpoint string) (policy.Caller, *Error) {
-	tok, err := policy.BearerToken(nats.Header(h).Get("Authorization"))
+func (s *Server) authenticate(h nats.Header, r *request, endpoint string) (policy.Caller, *Error) {
+	tok, err := policy.BearerToken(h.Get("Authorization"))
 	var caller policy.Caller
 	if err == nil {
 		caller, err = s.cfg.Verifier.Verify(tok)
@@ -270,37 +288,32 @@ func (s *Server) authenticate(h micro.Headers, r *request, endpoint string) (pol
 	return caller, &Error{Code: 401, Rule: RuleAuthentication, Reason: reason}
 }
 
-// respond sends rep, as an error with the micro service headers when it
-// is one.
-func (s *Server) respond(mr micro.Request, r *request, endpoint string, rep reply) {
+// respond publishes rep on the reply subject; an error carries the micro
+// service error headers.
+func (s *Server) respond(replyTo string, r *request, endpoint string, rep reply) {
+	if replyTo == "" {
+		return
+	}
+	m := nats.NewMsg(replyTo)
+	for k, v := range rep.headers {
+		m.Header[k] = v
+	}
 	if rep.err != nil {
 		if rep.err.Code >= 500 {
 			s.log.Error().Str("request_id", r.id).Str("endpoint", endpoint).Str("reason", rep.err.Reason).Msg("request failed")
 		}
-		body, _ := json.Marshal(ErrorReply{ResultID: rep.resultID, Query: rep.query, Error: rep.err.Body()})
-		opts := []micro.RespondOpt{}
-		if rep.headers != nil {
-			opts = append(opts, micro.WithHeaders(micro.Headers(rep.headers)))
-		}
-		if err := mr.Error(strconv.Itoa(rep.err.Code), rep.err.Reason, body, opts...); err != nil {
-			s.log.Debug().Err(err).Str("request_id", r.id).Msg("error reply not sent")
-		}
-		return
-	}
-	data := rep.raw
-	if data == nil {
+		m.Data, _ = json.Marshal(ErrorReply{ResultID: rep.resultID, Query: rep.query, Error: rep.err.Body()})
+		m.Header.Set(micro.ErrorHeader, rep.err.Reason)
+		m.Header.Set(micro.ErrorCodeHeader, strconv.Itoa(rep.err.Code))
+	} else if m.Data = rep.raw; m.Data == nil {
 		var err error
-		if data, err = json.Marshal(rep.body); err != nil {
+		if m.Data, err = json.Marshal(rep.body); err != nil {
 			s.log.Error().Err(err).Str("request_id", r.id).Msg("encoding reply failed")
-			s.respond(mr, r, endpoint, errReply(internal(r.id)))
+			s.respond(replyTo, r, endpoint, errReply(internal(r.id)))
 			return
 		}
 	}
-	var opts []micro.RespondOpt
-	if rep.headers != nil {
-		opts = append(opts, micro.WithHeaders(micro.Headers(rep.headers)))
-	}
-	if err := mr.Respond(data, opts...); err != nil {
+	if err := s.cfg.Conn.PublishMsg(m); err != nil {
 		s.log.Debug().Err(err).Str("request_id", r.id).Msg("reply not sent")
 	}
 }
