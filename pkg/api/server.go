@@ -18,6 +18,7 @@ import (
 	"github.com/opsmonitor/monitor/pkg/consumer"
 	"github.com/opsmonitor/monitor/pkg/policy"
 	"github.com/opsmonitor/monitor/pkg/state"
+	"github.com/opsmonitor/monitor/pkg/subscribe"
 )
 
 // Defaults of Config.
@@ -49,6 +50,9 @@ type Config struct {
 	// Received returns a tenant's live events received in the last minute
 	// and the one before, on the monitor's clock, for statistics.
 	Received func(tenant string, now time.Time) (current, previous int)
+	// Subscriptions runs managed subscriptions; nil leaves
+	// monitor.subscribe and monitor.unsubscribe unregistered.
+	Subscriptions *subscribe.Engine
 
 	// Status returns the service status for health.
 	Status  func() string
@@ -175,6 +179,11 @@ func (s *Server) endpoints() []endpoint {
 		{name: "stats", subject: "monitor.stats.*", handle: s.stats},
 		{name: "audit", subject: "monitor.audit.*", handle: s.audit},
 		{name: "health", subject: "monitor.health", public: true, handle: s.health},
+	}
+	if s.cfg.Subscriptions != nil {
+		eps = append(eps,
+			endpoint{name: "subscribe", subject: "monitor.subscribe.*", handle: s.subscribe},
+			endpoint{name: "unsubscribe", subject: "monitor.unsubscribe.*", handle: s.unsubscribe})
 	}
 	return eps
 }
