@@ -21,6 +21,7 @@ import (
 	"github.com/opsmonitor/monitor/pkg/event"
 	"github.com/opsmonitor/monitor/pkg/policy"
 	"github.com/opsmonitor/monitor/pkg/state"
+	"github.com/opsmonitor/monitor/pkg/subscribe"
 )
 
 // Status values of the health document.
@@ -51,6 +52,7 @@ type Service struct {
 	tally       *audit.Tally
 	rates       *receiptRates
 	api         *api.Server
+	subs        *subscribe.Engine
 
 	// ready is closed once the pipeline exists (the rebuild may still run).
 	ready     chan struct{}
@@ -99,6 +101,10 @@ func (s *Service) Registry() *state.Registry { return s.registry }
 
 // Pipeline returns the event pipeline, nil before Run creates it.
 func (s *Service) Pipeline() *consumer.Pipeline { return s.pipeline }
+
+// Subscriptions returns the managed subscriptions engine, for its
+// counters; nil before Run creates it.
+func (s *Service) Subscriptions() *subscribe.Engine { return s.subs }
 
 // Ready is closed once the registry and pipeline exist.
 func (s *Service) Ready() <-chan struct{} { return s.ready }
@@ -157,6 +163,16 @@ func (s *Service) Run(ctx context.Context) (err error) {
 	}
 	defer s.stopAudit()
 
+	// Managed subscriptions live in memory: on a clean stop each one
+	// ends with the "shutdown" signal (this defer runs after the request
+	// service and the pipeline stopped, before NATS is drained), and
+	// clients subscribe again.
+	s.subs, err = subscribe.New(subscribe.Config{Publisher: s.nc, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	defer s.subs.Close()
+
 	regCfg := s.cfg.State
 	regCfg.Applied = s.applied
 	regCfg.OnPanic = func(tenant string, seq uint64, v any) {
@@ -188,21 +204,22 @@ func (s *Service) Run(ctx context.Context) (err error) {
 	}
 
 	s.api, err = api.New(api.Config{
-		Conn:         s.nc,
-		Registry:     s.registry,
-		Pipeline:     s.pipeline,
-		Verifier:     verifier,
-		Tenant:       s.cfg.State.Tenant,
-		Audit:        s.auditW,
-		AuditReader:  s.auditReader,
-		Tally:        s.tally,
-		AuthFailures: audit.NewAuthFailureLimiter(audit.LimiterConfig{}),
-		Received:     s.rates.PerMinute,
-		Status:       s.Status,
-		Version:      s.cfg.Version,
-		Started:      s.started,
-		RateLimit:    s.cfg.RateLimit,
-		Logger:       s.log,
+		Conn:          s.nc,
+		Registry:      s.registry,
+		Pipeline:      s.pipeline,
+		Verifier:      verifier,
+		Tenant:        s.cfg.State.Tenant,
+		Audit:         s.auditW,
+		AuditReader:   s.auditReader,
+		Tally:         s.tally,
+		AuthFailures:  audit.NewAuthFailureLimiter(audit.LimiterConfig{}),
+		Received:      s.rates.PerMinute,
+		Subscriptions: s.subs,
+		Status:        s.Status,
+		Version:       s.cfg.Version,
+		Started:       s.started,
+		RateLimit:     s.cfg.RateLimit,
+		Logger:        s.log,
 	})
 	if err != nil {
 		return err
@@ -215,7 +232,7 @@ func (s *Service) Run(ctx context.Context) (err error) {
 			s.log.Warn().Err(err).Msg("stopping the request service")
 		}
 	}()
-	s.log.Info().Msg("request service \"monitor\" registered: monitor.query.<tenant>, monitor.stats.<tenant>, monitor.audit.<tenant>, monitor.health")
+	s.log.Info().Msg("request service \"monitor\" registered: monitor.query.<tenant>, monitor.stats.<tenant>, monitor.audit.<tenant>, monitor.subscribe.<tenant>, monitor.unsubscribe.<tenant>, monitor.health")
 
 	s.status.Store(StatusOK)
 	s.readyOnce.Do(func() { close(s.ready) })
@@ -249,6 +266,7 @@ func (s *Service) applied(ev *event.Event, meta event.Meta, out state.Outcome) {
 	if err := s.nc.PublishMsg(consumer.EventMsg(ev, meta)); err != nil {
 		s.log.Debug().Err(err).Uint64("stream_seq", meta.StreamSeq).Msg("republish failed")
 	}
+	s.subs.Offer(ev, meta)
 	s.rates.Add(ev.TenantID, meta.Received)
 	s.auditW.Record(audit.Entry{
 		Type:      audit.TypeEventReceived,
