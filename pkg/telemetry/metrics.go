@@ -41,10 +41,11 @@ type Metrics struct {
 	requests *prometheus.HistogramVec
 }
 
-// New registers the monitor's series on reg and returns them. It fails
+// New registers the monitor's series on reg (usually a
+// *prometheus.Registry the caller owns) and returns them. It fails
 // when opts is out of range or when reg already holds series of the
 // same names (a second New on one registry).
-func New(reg *prometheus.Registry, opts Options, src Sources) (*Metrics, error) {
+func New(reg prometheus.Registerer, opts Options, src Sources) (*Metrics, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
