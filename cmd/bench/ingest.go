@@ -110,7 +110,11 @@ func (b *bench) monitorIngest(ctx context.Context) (rate, *service, error) {
 		b.prof.stop("ingest")
 		return rate{}, nil, err
 	}
+	stopTrace := b.trace("ingest", func() string {
+		return fmt.Sprintf("accepted %d republished %d", s.svc.Pipeline().Stats().Accepted, seen.Load())
+	})
 	werr := waitFor(ctx, b.size.Timeout, func() bool { return seen.Load() >= int64(n) })
+	stopTrace()
 	end := time.Now()
 	b.prof.stop("ingest")
 
@@ -207,4 +211,32 @@ func (b *bench) bareReplay(ctx context.Context, n int) (rate, error) {
 		}
 	}
 	return newRate(n, time.Since(start)), nil
+}
+
+// trace logs what(), every 250 ms, until the returned stop is called;
+// only with -v.
+func (b *bench) trace(phase string, what func() string) (stop func()) {
+	if !b.verbose {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				b.logf("%s %5.2fs: %s", phase, time.Since(start).Seconds(), what())
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -74,6 +75,8 @@ func main() {
 	phases := flag.String("phases", strings.Join(allPhases, ","), "figures to measure, comma-separated")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of -profile-phase to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of -profile-phase to this file (and FILE.base at its start: use go tool pprof -base)")
+	blockProfile := flag.String("blockprofile", "", "write a blocking profile (goroutines waiting: channels, selects, locks) of -profile-phase to this file")
+	mutexProfile := flag.String("mutexprofile", "", "write a mutex contention profile of -profile-phase to this file")
 	profPhase := flag.String("profile-phase", "ingest", "phase the profiles cover: ingest, replay, latency, query, memory or all")
 	events := flag.Int("events", 0, "override the ingest/replay set size")
 	keep := flag.Bool("keep", false, "keep the temporary store")
@@ -106,7 +109,8 @@ func main() {
 		memProfile: *memProfile,
 		profPhase:  *profPhase,
 		verbose:    *verbose,
-		prof:       &profiler{phase: *profPhase, cpuPath: *cpuProfile, memPath: *memProfile},
+		prof: &profiler{phase: *profPhase, cpuPath: *cpuProfile, memPath: *memProfile,
+			blockPath: *blockProfile, mutexPath: *mutexProfile},
 	}
 	b.res = results{Mode: *mode, StartedAt: time.Now().UTC(), Machine: thisMachine(), Sizes: size}
 
@@ -245,6 +249,7 @@ func (b *bench) streamPhases(ctx context.Context) (*service, error) {
 	if err := s.stop(); err != nil {
 		return nil, err
 	}
+	s = nil
 	b.noteAudit(ctx, b.size.Events)
 
 	if b.want("replay") {
@@ -265,8 +270,10 @@ func (b *bench) streamPhases(ctx context.Context) (*service, error) {
 		bare = append(bare, r)
 		b.res.Replay = &pair[rate]{Monitor: mon, Baselines: bare}
 		b.res.Rows = append(b.res.Rows, rateRow("replay rate", mon.PerSec, best(bare), 0.7))
-	} else if s, err = b.env.startService(ctx); err != nil {
-		return nil, err
+	} else if b.want("latency") || b.want("query") {
+		if s, err = b.env.startService(ctx); err != nil {
+			return nil, err
+		}
 	}
 
 	if b.want("latency") {
@@ -337,10 +344,12 @@ func best(rs []rate) float64 {
 
 // profiler writes a CPU and an allocation profile around one phase.
 type profiler struct {
-	phase   string
-	cpuPath string
-	memPath string
-	cpu     *os.File
+	phase     string
+	cpuPath   string
+	memPath   string
+	blockPath string
+	mutexPath string
+	cpu       *os.File
 }
 
 func (p *profiler) start(phase string) {
@@ -349,6 +358,12 @@ func (p *profiler) start(phase string) {
 	}
 	if p.memPath != "" && phase != "memory" {
 		_ = writeHeapProfile(p.memPath + ".base")
+	}
+	if p.blockPath != "" {
+		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+	}
+	if p.mutexPath != "" {
+		runtime.SetMutexProfileFraction(10)
 	}
 	if p.cpuPath == "" {
 		return
@@ -378,6 +393,24 @@ func (p *profiler) stop(phase string) {
 	if p.memPath != "" && phase != "memory" {
 		_ = writeHeapProfile(p.memPath)
 	}
+	if p.blockPath != "" {
+		_ = writeProfile("block", p.blockPath)
+		runtime.SetBlockProfileRate(0)
+	}
+	if p.mutexPath != "" {
+		_ = writeProfile("mutex", p.mutexPath)
+		runtime.SetMutexProfileFraction(0)
+	}
+}
+
+// writeProfile writes the named runtime profile to path.
+func writeProfile(name, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.Lookup(name).WriteTo(f, 0)
 }
 
 // writeHeapProfile writes the allocation profile (every allocation since
