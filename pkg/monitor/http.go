@@ -247,5 +247,11 @@ func (s *Service) telemetrySources() telemetry.Sources {
 			// The service builds its writer with the default buffer.
 			return int(s.auditW.Stats().Buffered), audit.DefaultBufferSize, true
 		},
+		Subscriptions: func() (int, bool) {
+			if !running() || s.subs == nil {
+				return 0, false
+			}
+			return s.subs.Stats().Active, true
+		},
 	}
 }
