@@ -120,9 +120,11 @@ func main() {
 	err := b.run(ctx, *keep)
 	b.prof.stop("all")
 	b.res.Seconds = time.Since(b.res.StartedAt).Seconds()
+	b.res.Machine.LoadAfter = loadAvg()
 
-	fmt.Printf("\nmonitor vs bare JetStream, %s mode, %d CPUs (%s), %.0f s\n\n",
-		*mode, b.res.Machine.CPUs, b.res.Machine.Model, b.res.Seconds)
+	fmt.Printf("\nmonitor vs bare JetStream, %s mode, %d CPUs (%s), %.0f s, load %s -> %s\n\n",
+		*mode, b.res.Machine.CPUs, b.res.Machine.Model, b.res.Seconds,
+		b.res.Machine.LoadBefore, b.res.Machine.LoadAfter)
 	printTable(os.Stdout, b.res.Rows)
 	fmt.Println()
 	for _, n := range b.res.Notes {
@@ -199,7 +201,9 @@ func (b *bench) run(ctx context.Context, keep bool) (err error) {
 		b.res.Memory = &m
 		b.res.Rows = append(b.res.Rows,
 			memoryRow("memory: RSS per open entity", m.RSSPerEntity),
-			memoryRow("memory: Go heap per open entity", m.HeapPerEntity))
+			memoryRow("memory: Go heap per open entity", m.HeapPerEntity),
+			row{Figure: "memory: Go heap per added entity (marginal)", Unit: "B",
+				Monitor: f(m.HeapMarginal)})
 		b.note("memory: %d open entities over %d tenants (%d events) applied through %s, in a child process; RSS %d -> %d MiB, heap %d -> %d MiB",
 			m.OpenEntities, m.Tenants, m.Events, m.Path,
 			m.RSSBefore>>20, m.RSSAfter>>20, m.HeapBefore>>20, m.HeapAfter>>20)
@@ -273,6 +277,10 @@ func (b *bench) streamPhases(ctx context.Context) (*service, error) {
 	} else if b.want("latency") || b.want("query") {
 		if s, err = b.env.startService(ctx); err != nil {
 			return nil, err
+		}
+		p := s.svc.Pipeline()
+		if err := waitFor(ctx, b.size.Timeout, func() bool { return p.Progress().Done }); err != nil {
+			return s, fmt.Errorf("rebuild: %w", err)
 		}
 	}
 

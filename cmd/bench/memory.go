@@ -32,6 +32,10 @@ type memoryResult struct {
 	HeapAfter       uint64  `json:"heapAfterBytes"`
 	RSSPerEntity    float64 `json:"rssPerEntityBytes"`
 	HeapPerEntity   float64 `json:"heapPerEntityBytes"`
+	// HeapMarginal is the heap added per open entity between half the
+	// entities and all of them: the per-tenant fixed costs (recent-event
+	// buffer, mailbox, de-duplication ring) mostly paid by then.
+	HeapMarginal float64 `json:"heapMarginalPerEntityBytes"`
 	ApplySeconds    float64 `json:"applySeconds"`
 	Path            string  `json:"path"`
 	RecentPerTenant int     `json:"recentEventsPerTenant"`
@@ -91,7 +95,12 @@ func memoryChild(n, tenants int, memProfile string) error {
 	var wg sync.WaitGroup
 	start := time.Now()
 	opened := 0
+	var heapHalf uint64
 	for seq := uint64(1); opened < n; seq++ {
+		if opened == n/2 && heapHalf == 0 {
+			wg.Wait()
+			heapHalf = heap()
+		}
 		at := base.Add(time.Duration(opened) * step)
 		ge := g.next(at)
 		subj, _ := consumer.ParseSubject(ingestPrefix, ge.subject)
@@ -135,6 +144,7 @@ func memoryChild(n, tenants int, memProfile string) error {
 	res.HeapAfter = heap()
 	res.RSSPerEntity = float64(int64(res.RSSAfter)-int64(res.RSSBefore)) / float64(open)
 	res.HeapPerEntity = float64(int64(res.HeapAfter)-int64(res.HeapBefore)) / float64(open)
+	res.HeapMarginal = float64(int64(res.HeapAfter)-int64(heapHalf)) / float64(n-n/2)
 	if memProfile != "" {
 		if err := writeHeapProfile(memProfile); err != nil {
 			return err

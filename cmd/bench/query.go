@@ -160,6 +160,9 @@ func (b *bench) query(ctx context.Context, s *service) (queryResult, error) {
 		return res, err
 	}
 	defer func() { _ = wrapSub.Unsubscribe() }()
+	if err := rc.Flush(); err != nil {
+		return res, err
+	}
 	res.Wrapped, err = measure(iters, func() error {
 		_, err := qc.Request("bench.query."+queryTenant, nil, 5*time.Second)
 		return err
@@ -182,6 +185,9 @@ func (b *bench) query(ctx context.Context, s *service) (queryResult, error) {
 		return res, err
 	}
 	defer func() { _ = echoSub.Unsubscribe() }()
+	if err := rc.Flush(); err != nil {
+		return res, err
+	}
 	res.Echo, err = measure(iters, func() error {
 		_, err := qc.Request("bench.echo", nil, 5*time.Second)
 		return err

@@ -53,11 +53,29 @@ type machine struct {
 	Model     string `json:"model"`
 	GoVersion string `json:"goVersion"`
 	OS        string `json:"os"`
+	// LoadBefore and LoadAfter are /proc/loadavg at the start and the
+	// end: other work on the machine shows there.
+	LoadBefore string `json:"loadBefore"`
+	LoadAfter  string `json:"loadAfter"`
 }
 
 func thisMachine() machine {
 	return machine{CPUs: runtime.NumCPU(), Model: cpuModel(),
-		GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH}
+		GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH,
+		LoadBefore: loadAvg()}
+}
+
+// loadAvg returns the three load averages of /proc/loadavg.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	fs := strings.Fields(string(b))
+	if len(fs) < 3 {
+		return "unknown"
+	}
+	return strings.Join(fs[:3], " ")
 }
 
 // cpuModel returns the first "model name" of /proc/cpuinfo.
