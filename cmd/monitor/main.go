@@ -37,6 +37,7 @@ func commands() []command {
 		{"token", "mint a bearer token with the data directory's dev key", runToken},
 		{"query", "ask monitor.query.<tenant> and print the result", runQuery},
 		{"publish", "publish recorded events, one JSON event a line (FILE or - for stdin)", runPublish},
+		{"tail", "watch events live through a managed subscription (or --raw, the tenant subject)", runTail},
 		{"version", "print the version", func(context.Context, []string) error {
 			fmt.Println(version)
 			return nil
