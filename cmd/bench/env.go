@@ -102,7 +102,10 @@ func (e *env) publish(ctx context.Context, n int,
 
 	start := time.Now()
 	for k := range n {
-		if _, err := js.PublishMsgAsync(next(k).msg()); err != nil {
+		// A loaded server may keep 4,096 publishes unacknowledged for a
+		// while: wait for room rather than fail.
+		if _, err := js.PublishMsgAsync(next(k).msg(),
+			jetstream.WithStallWait(time.Minute)); err != nil {
 			return 0, fmt.Errorf("publishing event %d: %w", k, err)
 		}
 	}

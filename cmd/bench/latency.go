@@ -159,7 +159,7 @@ func (b *bench) paced(ctx context.Context, evs []*nats.Msg, sent []int64,
 			return ctx.Err()
 		}
 		atomic.StoreInt64(&sent[k], time.Now().UnixNano())
-		if _, err := js.PublishMsgAsync(m); err != nil {
+		if _, err := js.PublishMsgAsync(m, jetstream.WithStallWait(time.Minute)); err != nil {
 			return fmt.Errorf("publishing latency event %d: %w", k, err)
 		}
 	}
