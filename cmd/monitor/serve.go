@@ -14,6 +14,7 @@ import (
 	"github.com/opsmonitor/monitor/pkg/event"
 	"github.com/opsmonitor/monitor/pkg/monitor"
 	"github.com/opsmonitor/monitor/pkg/state"
+	"github.com/opsmonitor/monitor/pkg/telemetry"
 )
 
 // serveFlags registers every flag of serve and returns a function that
@@ -57,6 +58,8 @@ func serveFlags(fs *flagSet) func() (monitor.Config, error) {
 		slaLow     = fs.Float64("sla-hours-low", 72, "default SLA threshold of low entities, hours")
 		auditAge   = fs.Duration("audit-max-age", 30*24*time.Hour, "how long MONITOR_AUDIT keeps the security trail")
 		auditEvAge = fs.Duration("audit-events-max-age", 24*time.Hour, "how long MONITOR_AUDIT_EVENTS keeps event-received entries")
+		tenantFigs = fs.Bool("metrics-tenant-figures", false, "export per-tenant figures on /metrics, which has no per-tenant access control")
+		tenantMax  = fs.Int("metrics-max-tenants", telemetry.DefaultMaxTenantSeries, "most tenants given per-tenant series on /metrics")
 		leaseTTL   = fs.Duration("lease-ttl", consumer.DefaultLeaseTTL, "how long a dead instance blocks a standby")
 		instance   = fs.String("instance", "", "instance name in the active lease (default host:pid)")
 	)
@@ -66,6 +69,7 @@ func serveFlags(fs *flagSet) func() (monitor.Config, error) {
 			NATSCreds: *natsCreds,
 			DataDir:   *dataDir,
 			HTTPAddr:  *httpAddr,
+			Metrics:   telemetry.Options{TenantFigures: *tenantFigs, MaxTenantSeries: *tenantMax},
 			Embedded: monitor.EmbeddedConfig{
 				Listen:       *listen,
 				SyncInterval: *syncInt,

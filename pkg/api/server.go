@@ -68,6 +68,10 @@ type Config struct {
 	// busy, the endpoint's subscription waits and NATS buffers.
 	Workers int
 
+	// Observe is told of every answered request: the endpoint, the
+	// answer's code ("200", "403", ...) and how long it took. Optional.
+	Observe func(endpoint, code string, d time.Duration)
+
 	Now    func() time.Time
 	Logger zerolog.Logger
 }
@@ -229,6 +233,7 @@ type inbound struct {
 }
 
 func (s *Server) serve(ep endpoint, in inbound) {
+	start := time.Now()
 	r := &request{id: nuid.Next(), subject: in.subject, body: in.body, now: s.cfg.Now()}
 	if !ep.public {
 		r.tenant = subjectTenant(r.subject)
@@ -244,6 +249,13 @@ func (s *Server) serve(ep endpoint, in inbound) {
 			rep.resultID = "r-" + r.id
 		}
 		s.respond(in.reply, r, ep.name, rep)
+		if s.cfg.Observe != nil {
+			code := "200"
+			if rep.err != nil {
+				code = strconv.Itoa(rep.err.Code)
+			}
+			s.cfg.Observe(ep.name, code, time.Since(start))
+		}
 	}()
 
 	if len(r.body) > s.cfg.MaxBodyBytes {

@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/opsmonitor/monitor/pkg/audit"
 	"github.com/opsmonitor/monitor/pkg/consumer"
 	"github.com/opsmonitor/monitor/pkg/state"
+	"github.com/opsmonitor/monitor/pkg/telemetry"
 )
 
 // Config is everything the service needs. The zero value runs an embedded
@@ -24,6 +27,11 @@ type Config struct {
 	// HTTPAddr serves /healthz, /readyz, /metrics and the dashboard.
 	// Default "127.0.0.1:8080"; "off" disables it.
 	HTTPAddr string
+	// Metrics tunes /metrics; per-tenant figures are off by default.
+	Metrics telemetry.Options
+	// Prometheus is the registry /metrics serves. Nil means a new one
+	// with the Go runtime and process collectors.
+	Prometheus *prometheus.Registry
 
 	// Consumer configures the ingest stream and its consumers.
 	Consumer consumer.Config
@@ -63,6 +71,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Audit.Validate(); err != nil {
+		return err
+	}
+	if err := c.Metrics.Validate(); err != nil {
 		return err
 	}
 	if err := c.State.Tenant.Validate(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"github.com/opsmonitor/monitor/pkg/policy"
 	"github.com/opsmonitor/monitor/pkg/state"
 	"github.com/opsmonitor/monitor/pkg/subscribe"
+	"github.com/opsmonitor/monitor/pkg/telemetry"
 )
 
 // Status values of the health document.
@@ -52,6 +54,7 @@ type Service struct {
 	tally       *audit.Tally
 	rates       *receiptRates
 	api         *api.Server
+	web         *web // HTTP endpoints and metrics, built by New
 	subs        *subscribe.Engine
 
 	// ready is closed once the pipeline exists (the rebuild may still run).
@@ -73,6 +76,11 @@ func New(cfg Config, log zerolog.Logger) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, log: log, started: time.Now(), ready: make(chan struct{}), rates: newReceiptRates()}
 	s.status.Store(StatusStarting)
+	w, err := newWeb(s, cfg.Prometheus, cfg.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	s.web = w
 	return s, nil
 }
 
@@ -117,6 +125,11 @@ func (s *Service) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	stopHTTP, err := s.web.start(ctx, s.cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
 	if err := s.connect(); err != nil {
 		return err
 	}
@@ -260,6 +273,7 @@ func (s *Service) Run(ctx context.Context) (err error) {
 // applied runs on a tenant actor after each live event: duplicates are
 // only counted; everything else is republished.
 func (s *Service) applied(ev *event.Event, meta event.Meta, out state.Outcome) {
+	s.web.metrics.Applied(out)
 	if out.Duplicate {
 		return
 	}
@@ -429,3 +443,10 @@ func durablePrefix(c consumer.Config) string {
 	}
 	return c.DurablePrefix
 }
+
+// Handle mounts h on the HTTP endpoints' mux beside /healthz, /readyz
+// and /metrics (http.ServeMux patterns), before or while Run serves.
+func (s *Service) Handle(pattern string, h http.Handler) { s.web.handle(pattern, h) }
+
+// Metrics returns the service's Prometheus series.
+func (s *Service) Metrics() *telemetry.Metrics { return s.web.metrics }
