@@ -104,6 +104,14 @@ func (l *Lease) Keep(ctx context.Context) error {
 		case <-tick.C:
 		}
 		rev, err := l.kv.Update(ctx, l.cfg.Key, []byte(l.cfg.Holder), l.rev)
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			// An earlier renewal may have been stored while its answer
+			// was lost (a leader election): the lease is still ours if
+			// the key says so.
+			if e, gerr := l.kv.Get(ctx, l.cfg.Key); gerr == nil && string(e.Value()) == l.cfg.Holder {
+				rev, err = e.Revision(), nil
+			}
+		}
 		switch {
 		case err == nil:
 			l.rev, lastOK = rev, time.Now()

@@ -251,7 +251,7 @@ func (p *Pipeline) pollOnce(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			h.Missing = errors.Is(err, jetstream.ErrConsumerNotFound)
+			h.Missing = errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrStreamNotFound)
 			if !h.Missing {
 				p.log.Debug().Err(err).Str("category", cat.String()).Msg("polling consumer failed")
 			}
