@@ -1,0 +1,181 @@
+package dashboard_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/opsmonitor/monitor/internal/natstest"
+	"github.com/opsmonitor/monitor/pkg/client"
+	"github.com/opsmonitor/monitor/pkg/dashboard"
+	"github.com/opsmonitor/monitor/pkg/monitor"
+	"github.com/opsmonitor/monitor/pkg/policy"
+)
+
+const (
+	alpha = "tenant-alpha"
+	beta  = "tenant-beta"
+)
+
+// allPerms sees every operator and every restricted metric.
+var allPerms = []string{
+	policy.PermViewAllOperators, policy.PermViewWorkloadMetrics,
+	policy.PermViewCrossEngineMetrics, policy.PermViewTrendMetrics,
+	policy.PermAuditRead,
+}
+
+// rig is a running monitor with the dashboard served beside it.
+type rig struct {
+	svc  *monitor.Service
+	nc   *nats.Conn // a separate client connection, as a user's
+	priv ed25519.PrivateKey
+	dash *dashboard.Handler
+	base string // the HTTP server's URL
+	// published counts the events given to publish, for waiting on.
+	published int
+}
+
+// startRig starts a monitor with an embedded server on a free port and
+// the dashboard mounted on the monitor's own HTTP server, as the binary
+// does it.
+func startRig(t *testing.T, opts dashboard.Options) *rig {
+	t.Helper()
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	svc, err := monitor.New(monitor.Config{
+		DataDir:  dir,
+		HTTPAddr: addr,
+		Embedded: monitor.EmbeddedConfig{Listen: "127.0.0.1:-1"},
+		Version:  "test",
+	}, zerolog.Nop())
+	require.NoError(t, err)
+
+	opts.Conn = dashboard.ConnWhenReady(svc.Ready(), svc.Conn)
+	if opts.Version == "" {
+		opts.Version = "test"
+	}
+	dash, err := dashboard.New(opts)
+	require.NoError(t, err)
+	svc.Handle("/", dash)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		case <-time.After(20 * time.Second):
+			t.Error("monitor did not stop")
+		}
+	})
+	// Registered after the monitor's, so it runs first: the open feeds
+	// end before the HTTP server shuts down.
+	t.Cleanup(dash.Close)
+	select {
+	case <-svc.Ready():
+	case err := <-done:
+		t.Fatalf("monitor stopped: %v", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("monitor not ready")
+	}
+	natstest.Eventually(t, 20*time.Second, func() bool {
+		return svc.Pipeline().Progress().Done
+	}, "rebuild done")
+
+	nc, err := nats.Connect("", nats.InProcessServer(svc.EmbeddedServer()))
+	require.NoError(t, err)
+	t.Cleanup(nc.Close)
+	priv, _, err := policy.LoadOrCreateDevKey(dir)
+	require.NoError(t, err)
+	return &rig{svc: svc, nc: nc, priv: priv, dash: dash, base: "http://" + addr}
+}
+
+// freeAddr returns a loopback address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+func (r *rig) token(t *testing.T, tenant, user string, perms ...string) string {
+	t.Helper()
+	tok, err := policy.Mint(r.priv, policy.MintOptions{Tenant: tenant, User: user, Perms: perms})
+	require.NoError(t, err)
+	return tok
+}
+
+func (r *rig) client(t *testing.T, tok string) *client.Client {
+	return client.New(r.nc, tok)
+}
+
+// publishExamples publishes examples/events.jsonl with every timestamp
+// moved by one offset so that the newest is a minute ago, and waits
+// until the monitor applied them all.
+func (r *rig) publishExamples(t *testing.T) {
+	t.Helper()
+	f, err := os.Open("../../examples/events.jsonl")
+	require.NoError(t, err)
+	defer f.Close()
+
+	var docs []map[string]any
+	var newest time.Time
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var d map[string]any
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &d))
+		ts, err := time.Parse(time.RFC3339, d["timestamp"].(string))
+		require.NoError(t, err)
+		if ts.After(newest) {
+			newest = ts
+		}
+		docs = append(docs, d)
+	}
+	require.NoError(t, sc.Err())
+	shift := time.Now().UTC().Truncate(time.Second).Add(-time.Minute).Sub(newest)
+	for _, d := range docs {
+		ts, _ := time.Parse(time.RFC3339, d["timestamp"].(string))
+		d["timestamp"] = ts.Add(shift).Format(time.RFC3339)
+		r.publish(t, d)
+	}
+}
+
+// publish sends one event document to its ingest subject and waits
+// until the monitor applied it.
+func (r *rig) publish(t *testing.T, d map[string]any) {
+	t.Helper()
+	js, err := jetstream.New(r.nc)
+	require.NoError(t, err)
+	scope := d["scope"].(map[string]any)
+	fac, _ := scope["facilityId"].(string)
+	if fac == "" {
+		fac = "_"
+	}
+	body, err := json.Marshal(d)
+	require.NoError(t, err)
+	m := nats.NewMsg(fmt.Sprintf("ops.events.%s.%s.%s", d["category"], scope["tenantId"], fac))
+	m.Data = body
+	m.Header.Set(nats.MsgIdHdr, fmt.Sprintf("%s:%s", scope["tenantId"], d["eventId"]))
+	_, err = js.PublishMsg(context.Background(), m)
+	require.NoError(t, err)
+	r.published++
+	want := uint64(r.published)
+	natstest.Eventually(t, 10*time.Second, func() bool {
+		return r.svc.Pipeline().Stats().Accepted >= want
+	}, "event applied")
+}
