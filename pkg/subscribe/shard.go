@@ -77,6 +77,11 @@ type delivery struct {
 	received string
 	stripped []byte // the body without operator fields, once needed
 	bad      bool   // the body could not be filtered
+	// plain is 1 when the body names no operator but ev.OperatorID, so
+	// that whoever sees that operator gets the body as it is; 2 when it
+	// does (repeated members), and every subscriber needs the full
+	// filter; 0 until known.
+	plain uint8
 }
 
 // body returns the event as subscriber vis may see it, and false when
@@ -93,6 +98,18 @@ func (d *delivery) body(vis *policy.Visibility) ([]byte, bool) {
 			d.stripped, d.bad = out, err != nil
 		}
 		return d.stripped, !d.bad
+	}
+	if d.plain == 0 {
+		d.plain = 2
+		only := policy.NewVisibility(policy.Caller{TenantID: d.ev.TenantID,
+			OperatorID: d.ev.OperatorID}, d.ev.TenantID, nil)
+		if out, err := policy.StripOperatorFields(d.ev.Raw, only); err == nil &&
+			len(out) == len(d.ev.Raw) {
+			d.plain = 1
+		}
+	}
+	if d.plain == 1 {
+		return d.ev.Raw, true
 	}
 	out, err := policy.StripOperatorFields(d.ev.Raw, *vis)
 	return out, err == nil
