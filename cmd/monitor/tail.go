@@ -36,7 +36,8 @@ func runTail(ctx context.Context, args []string) error {
 	fs := newFlagSet("tail")
 	natsURL := fs.String("nats-url", nats.DefaultURL, "NATS server URL")
 	creds := fs.String("nats-creds", "", "NATS credentials file")
-	inbox := fs.String("inbox-prefix", "", "this user's private inbox prefix, such as _INBOX_user-001 (replies and events come there)")
+	inbox := fs.String("inbox-prefix", "",
+		"this user's private inbox prefix, such as _INBOX_user-001 (replies and events come there)")
 	token := fs.String("token", "", "bearer token (see monitor token); needed without --raw")
 	tenant := fs.String("tenant", "", "tenant to watch (required)")
 	facility := fs.String("facility", "", "only this facility")
@@ -46,7 +47,8 @@ func runTail(ctx context.Context, args []string) error {
 	sevs := fs.Strings("severity", "only this severity")
 	ops := fs.Strings("operator", "only events of this operator")
 	lease := fs.Int("lease", 60, "lease in seconds, renewed in the background")
-	raw := fs.Bool("raw", false, "read monitor.events.<tenant>.> directly (trusted service users; no visibility filter)")
+	raw := fs.Bool("raw", false,
+		"read monitor.events.<tenant>.> directly (trusted service users; no visibility filter)")
 	asJSON := fs.Bool("json", false, "print each event's JSON instead of a line")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -55,7 +57,8 @@ func runTail(ctx context.Context, args []string) error {
 		return errors.New("--tenant is required")
 	}
 	if !*raw && *token == "" {
-		return fmt.Errorf("--token is required without --raw (mint one with: monitor token --tenant %s --user you)", *tenant)
+		return fmt.Errorf("--token is required without --raw "+
+			"(mint one with: monitor token --tenant %s --user you)", *tenant)
 	}
 
 	opts := []nats.Option{nats.Name("monitor tail")}
