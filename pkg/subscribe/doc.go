@@ -30,7 +30,8 @@
 // A shard's queue holds Config.QueueLen events. When it is full, the
 // event is dropped for that shard's matching subscriptions and counted
 // (Stats.Dropped, and per subscription in Lookup); ingest is never held
-// up. Publishing is core NATS and never waits for a subscriber: a slow
+// up. Counting per subscription means matching the event on the drop
+// path, a few nanoseconds per candidate subscription. Publishing is core NATS and never waits for a subscriber: a slow
 // or vanished subscriber costs the monitor nothing beyond its
 // subscription record, and the server cuts off a client that does not
 // keep up (its slow-consumer limit).
