@@ -10,9 +10,6 @@
 (function () {
   const STORE_KEY = 'monitor.token';
   const SEVERITIES = ['critical', 'high', 'medium', 'low'];
-  const CATEGORIES = ['task-lifecycle', 'alert-lifecycle', 'audit-finding',
-    'drift-detection', 'governance-lineage', 'documentation-drift',
-    'simulation-mismatch', 'operator-activity'];
   const VIEWS = ['overview', 'stream', 'sla', 'workload', 'trends', 'health'];
 
   const state = {
@@ -44,7 +41,7 @@
       if (k === 'svg' || v === undefined || v === null || v === false) continue;
       n.setAttribute(k, v === true ? '' : String(v));
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === null || c === undefined) continue;
       n.append(typeof c === 'string' || typeof c === 'number' ? String(c) : c);
     }
@@ -186,11 +183,14 @@
     state.result = state.health = state.stats = null;
     state.lastOk = 0;
     render();
-    refresh();
+    refresh('start');
     startFeed();
   }
 
-  async function refresh() {
+  // refresh queries the scope and renders it. cause ("start", "timer",
+  // "feed", "manual") is counted on <body> for tests and diagnostics.
+  async function refresh(cause) {
+    cause = typeof cause === 'string' ? cause : 'timer';
     clearTimeout(state.refreshTimer);
     clearTimeout(state.soonTimer);
     const seq = ++state.refreshSeq;
@@ -216,6 +216,9 @@
       collectScopes(res);
       render();
       schedule(res);
+      const ds = document.body.dataset;
+      ds.refreshes = String(Number(ds.refreshes || 0) + 1);
+      ds['refreshes' + title(cause)] = String(Number(ds['refreshes' + title(cause)] || 0) + 1);
     } catch (e) {
       if (seq !== state.refreshSeq) return;
       failed(e);
@@ -225,7 +228,7 @@
   // refreshSoon coalesces the feed's update signals into one query.
   function refreshSoon() {
     clearTimeout(state.soonTimer);
-    state.soonTimer = setTimeout(refresh, 150);
+    state.soonTimer = setTimeout(() => refresh('feed'), 150);
   }
 
   // schedule the next refresh when the first metric expires; the
@@ -548,7 +551,9 @@
       body.replaceChildren(el('tr', null, el('td', { colspan: 3, class: 'empty' }, 'No data.')));
       return;
     }
-    body.replaceChildren(...CATEGORIES.map((c) => el('tr', { 'data-category': c },
+    // The monitor sends every category key; their union keeps it so.
+    const cats = [...new Set([...Object.keys(recent || {}), ...Object.keys(total || {})])].sort();
+    body.replaceChildren(...cats.map((c) => el('tr', { 'data-category': c },
       el('th', { scope: 'row' }, c),
       el('td', { class: 'num recent' }, recent ? fmt(recent[c] || 0) : '–'),
       el('td', { class: 'num total' }, total ? fmt(total[c] || 0) : '–'))));
@@ -586,7 +591,6 @@
       $('stats-list').replaceChildren();
       return;
     }
-    const pending = (h.consumers || []).reduce((n, c) => n + c.pending, 0);
     dlItems($('health-list'), [
       ['Monitor status', h.status, 'status'],
       ['Active', sh.isActive ? 'Yes: events in the last 5 min' : 'No: quiet for 5 min', 'isActive'],
@@ -597,7 +601,6 @@
       ['Orphans', fmt(sh.orphans), 'orphans'],
       ['Late transitions', fmt(sh.lateTransitions), 'lateTransitions'],
       ['Consumer backlog', fmt(sh.pending) + ' pending', 'pending'],
-      ['Backlog of the consumers below', fmt(pending), 'consumersPending'],
     ]);
     const rej = Object.entries(sh.rejectedByReason || {}).sort();
     document.querySelector('#rejections-table tbody').replaceChildren(...rej.map(([k, v]) =>
@@ -630,7 +633,7 @@
       if (tok) signIn(tok, $('remember').checked);
     });
     $('signout').addEventListener('click', () => signOut(''));
-    $('refresh').addEventListener('click', () => refresh());
+    $('refresh').addEventListener('click', () => refresh('manual'));
     $('scope').addEventListener('submit', (e) => {
       e.preventDefault();
       state.scope = {
