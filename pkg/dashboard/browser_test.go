@@ -112,8 +112,10 @@ func (p *page) waitFor(cond string) {
 func (p *page) attr(sel, name string) string {
 	p.t.Helper()
 	var v string
-	p.eval(fmt.Sprintf(`(document.querySelector(%q) || {}).getAttribute ? document.querySelector(%q).getAttribute(%q) || "" : ""`,
-		sel, sel, name), &v)
+	p.eval(fmt.Sprintf(`(() => {
+		const n = document.querySelector(%q);
+		return n ? n.getAttribute(%q) || "" : "";
+	})()`, sel, name), &v)
 	return v
 }
 
@@ -159,6 +161,18 @@ func (p *page) refreshes(cause string) int {
 	n, _ := strconv.Atoi(s)
 	return n
 }
+
+// figures reads a <dl> of figures (div > dt + dd, keyed by data-key).
+func (p *page) figures(sel string) map[string]string {
+	p.t.Helper()
+	var m map[string]string
+	p.eval(fmt.Sprintf(`Object.fromEntries([...document.querySelectorAll(%q)]
+		.map(d => [d.dataset.key, d.querySelector('dd').textContent]))`, sel+" > div"), &m)
+	return m
+}
+
+// streamRow is one row of the Stream view.
+type streamRow struct{ ID, Operator, Severity string }
 
 // fmtNum writes a figure as the page does: integers as they are, other
 // numbers with two decimals.
@@ -277,7 +291,7 @@ func TestBrowserDashboard(t *testing.T) {
 	t.Run("stream", func(t *testing.T) {
 		p.view("stream")
 		res := p.snapshot(c, scope)
-		var rows []struct{ ID, Operator, Severity string }
+		var rows []streamRow
 		p.eval(`[...document.querySelectorAll('#stream-table tbody tr[data-event-id]')].map(r => ({
 			id: r.dataset.eventId, operator: r.querySelector('.operator').textContent,
 			severity: r.querySelector('.badge').textContent}))`, &rows)
@@ -294,7 +308,9 @@ func TestBrowserDashboard(t *testing.T) {
 				EventID, OperatorID, OperatorName, Severity string
 			}
 			require.NoError(t, json.Unmarshal(ev.Raw, &d))
-			row := rows[slices.IndexFunc(rows, func(r struct{ ID, Operator, Severity string }) bool { return r.ID == d.EventID })]
+			i := slices.IndexFunc(rows, func(r streamRow) bool { return r.ID == d.EventID })
+			require.GreaterOrEqual(t, i, 0, d.EventID)
+			row := rows[i]
 			assert.Equal(t, strings.ToUpper(d.Severity), row.Severity, d.EventID)
 			if d.OperatorName != "" {
 				assert.Equal(t, d.OperatorName+" ("+d.OperatorID+")", row.Operator, d.EventID)
@@ -326,8 +342,7 @@ func TestBrowserDashboard(t *testing.T) {
 				assert.Contains(t, rows[i].Remaining, "left")
 			}
 		}
-		var counts map[string]string
-		p.eval(`Object.fromEntries([...document.querySelectorAll('#sla-counts > div')].map(d => [d.dataset.key, d.querySelector('dd').textContent]))`, &counts)
+		counts := p.figures("#sla-counts")
 		sla := metricOf(t, res, "sla-countdown")
 		by := sla.Breakdown["byStatus"].(map[string]float64)
 		for _, k := range []string{"ok", "warning", "breach"} {
@@ -346,7 +361,8 @@ func TestBrowserDashboard(t *testing.T) {
 		p.eval(`[...document.querySelectorAll('#operators .card')].map(c => ({
 			operator: c.dataset.operatorId, name: c.querySelector('h3').textContent,
 			active: c.querySelector('.value').textContent,
-			sev: Object.fromEntries([...c.querySelectorAll('dd[data-severity]')].map(d => [d.dataset.severity, d.textContent]))}))`, &cards)
+			sev: Object.fromEntries([...c.querySelectorAll('dd[data-severity]')]
+				.map(d => [d.dataset.severity, d.textContent]))}))`, &cards)
 		rows := res.StreamState.WorkloadState
 		require.NotEmpty(t, rows)
 		require.Len(t, cards, len(rows))
@@ -386,8 +402,7 @@ func TestBrowserDashboard(t *testing.T) {
 		p.view("health")
 		res := p.snapshot(c, scope)
 		h := res.StreamState.StreamHealth
-		var shown map[string]string
-		p.eval(`Object.fromEntries([...document.querySelectorAll('#health-list > div')].map(d => [d.dataset.key, d.querySelector('dd').textContent]))`, &shown)
+		shown := p.figures("#health-list")
 		assert.Equal(t, clock(*h.LastEventReceived), shown["lastEventReceived"])
 		assert.Equal(t, fmtNum(float64(h.EventLag))+" ms", shown["eventLag"])
 		assert.Equal(t, fmtNum(float64(h.MissedEvents)), shown["missedEvents"])
@@ -399,7 +414,8 @@ func TestBrowserDashboard(t *testing.T) {
 			assert.True(t, strings.HasPrefix(shown["isActive"], "No"))
 		}
 		var rej map[string]string
-		p.eval(`Object.fromEntries([...document.querySelectorAll('#rejections-table tbody tr')].map(r => [r.dataset.reason, r.querySelector('td').textContent]))`, &rej)
+		p.eval(`Object.fromEntries([...document.querySelectorAll('#rejections-table tbody tr')]
+			.map(r => [r.dataset.reason, r.querySelector('td').textContent]))`, &rej)
 		require.Len(t, rej, len(h.RejectedByReason))
 		for k, n := range h.RejectedByReason {
 			assert.Equal(t, fmtNum(float64(n)), rej[k], k)
@@ -453,29 +469,58 @@ func TestBrowserDashboard(t *testing.T) {
 		}
 	})
 
+	t.Run("stale mark when updates stop", func(t *testing.T) {
+		// Updates stop: every call fails from now on, and the page's clock
+		// runs a minute ahead, past twice the shortest validity (10 s).
+		p.eval(`window.__fetch = window.fetch; window.__now = Date.now;
+			window.fetch = () => Promise.reject(new TypeError('offline'));
+			Date.now = () => window.__now() + 60000; 'ok'`, new(string))
+		p.waitFor(`document.getElementById('freshness').textContent.startsWith('STALE')`)
+		assert.Contains(t, p.attr("#freshness", "class"), "stale")
+		p.screenshot("stale")
+
+		// Once calls succeed again, a refresh makes it live.
+		p.eval(`window.fetch = window.__fetch; Date.now = window.__now; 'ok'`, new(string))
+		p.do(chromedp.Click(chromedp.ID("refresh")))
+		p.waitFor(`document.getElementById('freshness').textContent === 'Live'`)
+	})
+
 	t.Run("another tenant sees none of it", func(t *testing.T) {
 		alphaRes, err := c.Query(context.Background(), client.Query{Scope: scope})
 		require.NoError(t, err)
+		alphaIDs := slices.Clone(alphaRes.References.EventIDs)
+		for _, tm := range alphaRes.StreamState.SLACountdowns {
+			alphaIDs = append(alphaIDs, tm.EntityID)
+		}
+		require.NotEmpty(t, alphaRes.StreamState.SLACountdowns)
 
 		p.do(chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("signin")))
 		eve := r.token(t, beta, "eve", allPerms...)
+		n := p.refreshes("")
 		p.signIn(eve)
-		p.waitFor(`Number(document.body.dataset.refreshes || 0) > 0`)
+		p.waitFor(fmt.Sprintf(`Number(document.body.dataset.refreshes || 0) > %d`, n))
+		var text string
+		p.eval(`document.body.innerText`, &text)
+		assert.Contains(t, text, "eve @ tenant-beta")
+		for _, id := range alphaIDs {
+			assert.NotContains(t, text, id, "tenant-beta's own view")
+		}
+
 		p.do(
 			chromedp.SetValue(chromedp.ID("scope-tenant"), alpha),
 			chromedp.Click(chromedp.CSS(`#scope button[type=submit]`)),
 		)
 		p.waitFor(`document.getElementById('banner').dataset.status === '403'`)
 		assert.Equal(t, "tenant-isolation", p.attr("#banner", "data-rule"))
-		var text string
 		p.eval(`document.body.innerText`, &text)
 		assert.Contains(t, text, "Forbidden (403)")
 		var cards, rows int
 		p.eval(`document.querySelectorAll('#cards .card').length`, &cards)
-		p.eval(`document.querySelectorAll('tr[data-event-id], tr[data-entity-id], [data-operator-id]').length`, &rows)
+		p.eval(`document.querySelectorAll(
+			'tr[data-event-id], tr[data-entity-id], [data-operator-id]').length`, &rows)
 		assert.Zero(t, cards, "no figures")
 		assert.Zero(t, rows, "no rows")
-		for _, id := range append(alphaRes.References.EventIDs, alphaRes.References.EntityIDs...) {
+		for _, id := range alphaIDs {
 			assert.NotContains(t, text, id)
 		}
 		p.screenshot("forbidden")
