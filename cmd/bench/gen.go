@@ -106,8 +106,6 @@ type life struct {
 type generated struct {
 	subject string
 	msgID   string // Nats-Msg-Id: <tenant>:<eventId>
-	eventID string
-	tenant  string
 	body    []byte
 	opens   bool // the event opens an entity
 }
@@ -334,8 +332,6 @@ func (g *generator) build(l *life, typ string, at time.Time) generated {
 	return generated{
 		subject: ingestPrefix + "." + l.cat.name + "." + tenant + "." + facToken,
 		msgID:   tenant + ":" + id,
-		eventID: id,
-		tenant:  tenant,
 		body:    body,
 		opens:   opening,
 	}

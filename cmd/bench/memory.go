@@ -23,19 +23,19 @@ import (
 // memoryResult is the memory figure, measured in a child process of its
 // own so that neither the server nor the other figures weigh in.
 type memoryResult struct {
-	OpenEntities    int     `json:"openEntities"`
-	Tenants         int     `json:"tenants"`
-	Events          int     `json:"events"`
-	RSSBefore       uint64  `json:"rssBeforeBytes"`
-	RSSAfter        uint64  `json:"rssAfterBytes"`
-	HeapBefore      uint64  `json:"heapBeforeBytes"`
-	HeapAfter       uint64  `json:"heapAfterBytes"`
-	RSSPerEntity    float64 `json:"rssPerEntityBytes"`
-	HeapPerEntity   float64 `json:"heapPerEntityBytes"`
+	OpenEntities  int     `json:"openEntities"`
+	Tenants       int     `json:"tenants"`
+	Events        int     `json:"events"`
+	RSSBefore     uint64  `json:"rssBeforeBytes"`
+	RSSAfter      uint64  `json:"rssAfterBytes"`
+	HeapBefore    uint64  `json:"heapBeforeBytes"`
+	HeapAfter     uint64  `json:"heapAfterBytes"`
+	RSSPerEntity  float64 `json:"rssPerEntityBytes"`
+	HeapPerEntity float64 `json:"heapPerEntityBytes"`
 	// HeapMarginal is the heap added per open entity between half the
 	// entities and all of them: the per-tenant fixed costs (recent-event
 	// buffer, mailbox, de-duplication ring) mostly paid by then.
-	HeapMarginal float64 `json:"heapMarginalPerEntityBytes"`
+	HeapMarginal    float64 `json:"heapMarginalPerEntityBytes"`
 	ApplySeconds    float64 `json:"applySeconds"`
 	Path            string  `json:"path"`
 	RecentPerTenant int     `json:"recentEventsPerTenant"`
