@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/opsmonitor/monitor/pkg/subscribe"
 )
 
 // row is one line of the table: a figure, the monitor's value, the
@@ -27,19 +29,20 @@ type row struct {
 
 // results is everything one run measured; the JSON file holds it.
 type results struct {
-	Mode        string             `json:"mode"`
-	StartedAt   time.Time          `json:"startedAt"`
-	Seconds     float64            `json:"seconds"`
-	Machine     machine            `json:"machine"`
-	Sizes       sizes              `json:"sizes"`
-	PublishRate float64            `json:"publishRatePerSec"`
-	Rows        []row              `json:"rows"`
-	Ingest      *pair[rate]        `json:"ingest,omitempty"`
-	Replay      *pair[rate]        `json:"replay,omitempty"`
-	Latency     *pair[percentiles] `json:"latency,omitempty"`
-	Query       *queryResult       `json:"query,omitempty"`
-	Memory      *memoryResult      `json:"memory,omitempty"`
-	Notes       []string           `json:"notes"`
+	Mode        string                   `json:"mode"`
+	StartedAt   time.Time                `json:"startedAt"`
+	Seconds     float64                  `json:"seconds"`
+	Machine     machine                  `json:"machine"`
+	Sizes       sizes                    `json:"sizes"`
+	PublishRate float64                  `json:"publishRatePerSec"`
+	Rows        []row                    `json:"rows"`
+	Ingest      *pair[rate]              `json:"ingest,omitempty"`
+	Replay      *pair[rate]              `json:"replay,omitempty"`
+	Latency     *pair[percentiles]       `json:"latency,omitempty"`
+	Query       *queryResult             `json:"query,omitempty"`
+	Memory      *memoryResult            `json:"memory,omitempty"`
+	Fanout      []subscribe.FanoutResult `json:"fanout,omitempty"`
+	Notes       []string                 `json:"notes"`
 }
 
 // pair is a monitor figure with its baseline runs.
@@ -158,6 +161,8 @@ func num(v *float64, unit string) string {
 		return fmt.Sprintf("%.3f ms", *v)
 	case unit == "B":
 		return fmt.Sprintf("%.0f B", *v)
+	case unit == "deliveries/s":
+		return fmt.Sprintf("%.0f deliveries/s", *v)
 	default:
 		return fmt.Sprintf("%.0f/s", *v)
 	}
