@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -208,11 +209,17 @@ func TestKillNineAndRestart(t *testing.T) {
 		_, err := js.Stream(context.Background(), consumer.DefaultStream)
 		return err == nil
 	}, "stream provisioned")
+	var republished atomic.Int64
+	sub, err := nc.Subscribe("monitor.events.>", func(*nats.Msg) { republished.Add(1) })
+	require.NoError(t, err)
+	require.NoError(t, nc.Flush())
 	publishAll(t, js, msgs[:4000], 0)
 
-	// Kill while the backlog is being consumed.
-	time.Sleep(time.Duration(50+rand.IntN(150)) * time.Millisecond)
+	// Kill while the backlog is being consumed: a good part applied (and
+	// so, batch by batch, acknowledged), the rest still in flight.
+	natstest.Eventually(t, 30*time.Second, func() bool { return republished.Load() >= 1000 }, "consumption under way")
 	require.NoError(t, first.cmd.Process.Signal(syscall.SIGKILL))
+	_ = sub.Unsubscribe()
 	_, _ = first.cmd.Process.Wait()
 	nc.Close()
 

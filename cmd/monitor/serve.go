@@ -11,9 +11,11 @@ import (
 
 	"github.com/opsmonitor/monitor/pkg/audit"
 	"github.com/opsmonitor/monitor/pkg/consumer"
+	"github.com/opsmonitor/monitor/pkg/dashboard"
 	"github.com/opsmonitor/monitor/pkg/event"
 	"github.com/opsmonitor/monitor/pkg/monitor"
 	"github.com/opsmonitor/monitor/pkg/state"
+	"github.com/opsmonitor/monitor/pkg/subscribe"
 	"github.com/opsmonitor/monitor/pkg/telemetry"
 )
 
@@ -60,9 +62,14 @@ func serveFlags(fs *flagSet) func() (monitor.Config, error) {
 		auditEvAge = fs.Duration("audit-events-max-age", 24*time.Hour, "how long MONITOR_AUDIT_EVENTS keeps event-received entries")
 		tenantFigs = fs.Bool("metrics-tenant-figures", false, "export per-tenant figures on /metrics, which has no per-tenant access control")
 		tenantMax  = fs.Int("metrics-max-tenants", telemetry.DefaultMaxTenantSeries, "most tenants given per-tenant series on /metrics")
+		maxSubs    = fs.Int("max-subscriptions", 1000, "live managed subscriptions per tenant")
 		leaseTTL   = fs.Duration("lease-ttl", consumer.DefaultLeaseTTL, "how long a dead instance blocks a standby")
 		instance   = fs.String("instance", "", "instance name in the active lease (default host:pid)")
 	)
+	consoles := make(map[string]*string, len(dashboard.Consoles))
+	for _, c := range dashboard.Consoles {
+		consoles[c.Name] = fs.String("console-url-"+c.Name, "", "URL of the "+c.Label+" console, linked from the dashboard (empty: hidden)")
+	}
 	return func() (monitor.Config, error) {
 		cfg := monitor.Config{
 			NATSURL:   *natsURL,
@@ -106,10 +113,17 @@ func serveFlags(fs *flagSet) func() (monitor.Config, error) {
 					SLAHours:        [event.NumSeverities]float64{*slaCrit, *slaHigh, *slaMed, *slaLow},
 				},
 			},
-			Audit:    audit.Config{MaxAge: *auditAge, EventsMaxAge: *auditEvAge},
-			LeaseTTL: *leaseTTL,
-			Instance: *instance,
-			Version:  version,
+			Audit:         audit.Config{MaxAge: *auditAge, EventsMaxAge: *auditEvAge},
+			Subscriptions: subscribe.Config{MaxPerTenant: *maxSubs},
+			LeaseTTL:      *leaseTTL,
+			Instance:      *instance,
+			Version:       version,
+		}
+		cfg.ConsoleURLs = map[string]string{}
+		for name, u := range consoles {
+			if *u != "" {
+				cfg.ConsoleURLs[name] = *u
+			}
 		}
 		return cfg, cfg.Validate()
 	}
@@ -136,6 +150,22 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	dash, err := dashboard.New(dashboard.Options{
+		Conn:    dashboard.ConnWhenReady(svc.Ready(), svc.Conn),
+		Links:   cfg.ConsoleURLs,
+		Version: version,
+		Logger:  &log,
+	})
+	if err != nil {
+		return err
+	}
+	svc.Handle("GET /api/feed", dash)
+	svc.Handle("/", dash)
+	go func() {
+		<-ctx.Done()
+		dash.Close() // end the live feeds before the HTTP server drains
+	}()
+
 	log.Info().Str("version", version).Msg("monitor starting")
 	if err := svc.Run(ctx); err != nil {
 		log.Error().Err(err).Msg("monitor stopped with an error")

@@ -9,6 +9,7 @@ import (
 	"github.com/opsmonitor/monitor/pkg/audit"
 	"github.com/opsmonitor/monitor/pkg/consumer"
 	"github.com/opsmonitor/monitor/pkg/state"
+	"github.com/opsmonitor/monitor/pkg/subscribe"
 	"github.com/opsmonitor/monitor/pkg/telemetry"
 )
 
@@ -37,6 +38,13 @@ type Config struct {
 	Consumer consumer.Config
 	// Audit configures the audit trail's streams.
 	Audit audit.Config
+	// ConsoleURLs maps a console name (dashboard.Consoles) to the URL the
+	// dashboard links to; names not set are hidden.
+	ConsoleURLs map[string]string
+
+	// Subscriptions configures managed subscriptions (the per-tenant cap);
+	// the service sets the publisher and logger itself.
+	Subscriptions subscribe.Config
 	// State configures tenants and their state.
 	State state.RegistryConfig
 	// Auth says which token keys are trusted.

@@ -180,7 +180,9 @@ func (s *Service) Run(ctx context.Context) (err error) {
 	// ends with the "shutdown" signal (this defer runs after the request
 	// service and the pipeline stopped, before NATS is drained), and
 	// clients subscribe again.
-	s.subs, err = subscribe.New(subscribe.Config{Publisher: s.nc, Logger: s.log})
+	sc := s.cfg.Subscriptions
+	sc.Publisher, sc.Logger = s.nc, s.log
+	s.subs, err = subscribe.New(sc)
 	if err != nil {
 		return err
 	}
