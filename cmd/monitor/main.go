@@ -38,6 +38,7 @@ func commands() []command {
 		{"query", "ask monitor.query.<tenant> and print the result", runQuery},
 		{"publish", "publish recorded events, one JSON event a line (FILE or - for stdin)", runPublish},
 		{"tail", "watch events live through a managed subscription (or --raw, the tenant subject)", runTail},
+		{"audit", "audit export: page through the audit trail to JSON or CSV", runAudit},
 		{"version", "print the version", func(context.Context, []string) error {
 			fmt.Println(version)
 			return nil
