@@ -56,33 +56,71 @@ func ParseSubject(prefix, subject string) (Subject, bool) {
 	return Subject{Category: cat, Tenant: tenant, Facility: facility}, true
 }
 
-// envelope mirrors the wire form with every field raw, so that missing,
-// null, wrongly typed and empty values can be told apart in the order the
-// spec checks them.
+// envelope holds the members of an event as slices of its body, nil when
+// absent, so that missing, null, wrongly typed and empty values can be
+// told apart in the order the spec checks them.
 type envelope struct {
-	EventID      json.RawMessage `json:"eventId"`
-	Category     json.RawMessage `json:"category"`
-	EventType    json.RawMessage `json:"eventType"`
-	Timestamp    json.RawMessage `json:"timestamp"`
-	Scope        json.RawMessage `json:"scope"`
-	Severity     json.RawMessage `json:"severity"`
-	EntityID     json.RawMessage `json:"entityId"`
-	EntityType   json.RawMessage `json:"entityType"`
-	OperatorID   json.RawMessage `json:"operatorId"`
-	OperatorName json.RawMessage `json:"operatorName"`
-	Metadata     json.RawMessage `json:"metadata"`
-	Payload      json.RawMessage `json:"payload"`
+	EventID, Category, EventType, Timestamp []byte
+	Scope, Severity, EntityID, EntityType   []byte
+	OperatorID, OperatorName                []byte
+	Metadata, Payload                       []byte
+}
+
+func (e *envelope) set(key string, val []byte) {
+	switch key {
+	case "eventId":
+		e.EventID = val
+	case "category":
+		e.Category = val
+	case "eventType":
+		e.EventType = val
+	case "timestamp":
+		e.Timestamp = val
+	case "scope":
+		e.Scope = val
+	case "severity":
+		e.Severity = val
+	case "entityId":
+		e.EntityID = val
+	case "entityType":
+		e.EntityType = val
+	case "operatorId":
+		e.OperatorID = val
+	case "operatorName":
+		e.OperatorName = val
+	case "metadata":
+		e.Metadata = val
+	case "payload":
+		e.Payload = val
+	}
 }
 
 type scopeFields struct {
-	TenantID     json.RawMessage `json:"tenantId"`
-	FacilityID   json.RawMessage `json:"facilityId"`
-	FederationID json.RawMessage `json:"federationId"`
+	TenantID, FacilityID, FederationID []byte
+}
+
+func (s *scopeFields) set(key string, val []byte) {
+	switch key {
+	case "tenantId":
+		s.TenantID = val
+	case "facilityId":
+		s.FacilityID = val
+	case "federationId":
+		s.FederationID = val
+	}
 }
 
 type payloadFields struct {
-	Category json.RawMessage `json:"category"`
-	SLAHours json.RawMessage `json:"slaHours"`
+	Category, SLAHours []byte
+}
+
+func (p *payloadFields) set(key string, val []byte) {
+	switch key {
+	case "category":
+		p.Category = val
+	case "slaHours":
+		p.SLAHours = val
+	}
 }
 
 func reject(r event.Reason, detail string) *event.Rejection {
@@ -99,25 +137,24 @@ func Decode(body []byte, subj Subject, stored time.Time, lim Limits) (*event.Eve
 		return nil, reject(event.ReasonTooLarge, "the event is larger than "+strconv.Itoa(lim.MaxEventBytes)+" bytes")
 	}
 
-	var env envelope
 	if !isObject(body) {
 		return nil, reject(event.ReasonMalformedJSON, "the body is not a JSON object")
 	}
-	if err := json.Unmarshal(body, &env); err != nil {
+	if !validJSON(body) {
 		return nil, reject(event.ReasonMalformedJSON, "the body is not one valid JSON object")
 	}
+	var env envelope
+	eachMember(body, env.set)
 	var sc scopeFields
 	scopeOK := isObject(env.Scope)
 	if scopeOK {
-		if err := json.Unmarshal(env.Scope, &sc); err != nil {
-			scopeOK = false
-		}
+		eachMember(env.Scope, sc.set)
 	}
 
 	// Always-required fields first.
 	for _, f := range [...]struct {
 		name string
-		raw  json.RawMessage
+		raw  []byte
 	}{
 		{"eventId", env.EventID},
 		{"category", env.Category},
@@ -179,7 +216,7 @@ func Decode(body []byte, subj Subject, stored time.Time, lim Limits) (*event.Eve
 	return ev, nil
 }
 
-func scopeTenant(raw json.RawMessage, sc scopeFields, ok bool) json.RawMessage {
+func scopeTenant(raw []byte, sc scopeFields, ok bool) []byte {
 	if missing(raw) {
 		return nil
 	}
@@ -267,14 +304,12 @@ func validateFields(ev *event.Event, env *envelope, sc *scopeFields, scopeOK, ca
 }
 
 // validatePayload reads the payload keys of an entity's opening event.
-func validatePayload(ev *event.Event, raw json.RawMessage) *event.Rejection {
+func validatePayload(ev *event.Event, raw []byte) *event.Rejection {
 	if missing(raw) || (ev.Type != event.TaskCreated && ev.Type != event.AlertDetected) {
 		return nil
 	}
 	var p payloadFields
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return reject(event.ReasonInvalidField, "payload must be an object")
-	}
+	eachMember(raw, p.set)
 	if ev.Type == event.TaskCreated && !missing(p.Category) {
 		c, ok := str(p.Category)
 		if !ok || !idChars(c, 64) {
@@ -283,8 +318,8 @@ func validatePayload(ev *event.Event, raw json.RawMessage) *event.Rejection {
 		ev.WorkCategory = c
 	}
 	if !missing(p.SLAHours) {
-		var h float64
-		if p.SLAHours[0] == '"' || json.Unmarshal(p.SLAHours, &h) != nil || !(h > 0 && h <= 8760) {
+		h, err := strconv.ParseFloat(string(p.SLAHours), 64)
+		if !isNumber(p.SLAHours) || err != nil || !(h > 0 && h <= 8760) {
 			return reject(event.ReasonInvalidField, "payload.slaHours must be a number in (0, 8760]")
 		}
 		ev.SLAHours = h
@@ -292,8 +327,13 @@ func validatePayload(ev *event.Event, raw json.RawMessage) *event.Rejection {
 	return nil
 }
 
+// isNumber reports whether a valid JSON value is a number.
+func isNumber(raw []byte) bool {
+	return len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9')
+}
+
 // missing reports whether a raw field is absent or null.
-func missing(raw json.RawMessage) bool {
+func missing(raw []byte) bool {
 	return len(raw) == 0 || string(raw) == "null"
 }
 
@@ -304,7 +344,7 @@ func isObject(raw []byte) bool {
 
 // str returns the string value of a raw JSON string, and false when the
 // value is not a string or is empty.
-func str(raw json.RawMessage) (string, bool) {
+func str(raw []byte) (string, bool) {
 	if len(raw) < 2 || raw[0] != '"' {
 		return "", false
 	}
