@@ -13,9 +13,13 @@ import (
 )
 
 // loop consumes one category's durable consumer. It takes what has
-// arrived (up to Batch messages), hands every new event to its tenant's
-// actor, waits until all of them are applied, and only then acknowledges
-// the batch with one cumulative ack (AckAll) on its highest message.
+// arrived (up to Batch messages) and hands every new event to its
+// tenant's actor; an acker goroutine waits until all of a batch's events
+// are applied and only then acknowledges the batch with one cumulative
+// ack (AckAll) on its highest message. The loop goes on with the next
+// batch meanwhile (at most maxBatchesInFlight batches wait for their
+// ack), so reading and decoding overlap with applying. Mailboxes are
+// FIFO, so order within the category holds.
 //
 // applied is the highest stream sequence already applied; a redelivery at
 // or below it is skipped, so every event is applied exactly once.
@@ -95,6 +99,24 @@ func (l *loop) consume(ctx context.Context) error {
 		}
 	}()
 
+	// The acker acknowledges batches in order, each once it is applied.
+	acks := make(chan pendingAck, maxBatchesInFlight)
+	ackerDone := make(chan struct{})
+	go func() {
+		defer close(ackerDone)
+		for a := range acks {
+			a.applied.Wait()
+			if err := a.msg.Ack(); err != nil {
+				l.p.log.Warn().Err(err).Str("category", l.cat.String()).Msg("acknowledging batch failed")
+			}
+			l.p.stats.ackBatches.Add(1)
+		}
+	}()
+	defer func() {
+		close(acks)
+		<-ackerDone
+	}()
+
 	batch := make([]jetstream.Msg, 0, l.p.cfg.Batch)
 	for {
 		batch = batch[:0]
@@ -124,16 +146,27 @@ func (l *loop) consume(ctx context.Context) error {
 				break fill
 			}
 		}
-		if err := l.handleBatch(ctx, batch); err != nil {
+		if err := l.handleBatch(ctx, batch, acks); err != nil {
 			return err
 		}
 	}
 }
 
-// handleBatch applies a batch and acknowledges it. On a delivery gap it
-// applies and acknowledges what came before the gap and returns errGap.
-func (l *loop) handleBatch(ctx context.Context, batch []jetstream.Msg) error {
-	var wg sync.WaitGroup
+// maxBatchesInFlight bounds the batches handed to actors but not yet
+// acknowledged per category. When it is reached the loop waits for the
+// oldest to be applied; JetStream holds the rest (MaxAckPending).
+const maxBatchesInFlight = 4
+
+// pendingAck is a batch waiting to be acknowledged.
+type pendingAck struct {
+	applied *sync.WaitGroup
+	msg     jetstream.Msg
+}
+
+// handleBatch hands a batch to the actors and queues its ack. On a
+// delivery gap it hands over what came before the gap and returns errGap.
+func (l *loop) handleBatch(ctx context.Context, batch []jetstream.Msg, acks chan<- pendingAck) error {
+	wg := new(sync.WaitGroup)
 	var ackMsg jetstream.Msg
 	var gapErr error
 	for _, m := range batch {
@@ -155,18 +188,16 @@ func (l *loop) handleBatch(ctx context.Context, batch []jetstream.Msg) error {
 			continue
 		}
 		msg := message{subject: m.Subject(), body: m.Data(), seq: md.Sequence.Stream, stored: md.Timestamp}
-		if err := l.p.handle(ctx, msg, false, &wg); err != nil {
-			wg.Wait()
+		if err := l.p.handle(ctx, msg, false, wg); err != nil {
+			// Not handed over: no ack for this batch; what was handed
+			// over is applied, and comes back after a restart only if
+			// the process stops before a later ack covers it.
 			return err
 		}
 		l.applied = md.Sequence.Stream
 	}
-	wg.Wait()
 	if ackMsg != nil {
-		if err := ackMsg.Ack(); err != nil {
-			l.p.log.Warn().Err(err).Str("category", l.cat.String()).Msg("acknowledging batch failed")
-		}
-		l.p.stats.ackBatches.Add(1)
+		acks <- pendingAck{applied: wg, msg: ackMsg}
 	}
 	return gapErr
 }
