@@ -46,6 +46,7 @@ type Service struct {
 	// Set during Run, read by the API and HTTP handlers once ready.
 	ns          *server.Server
 	nc          *nats.Conn
+	pub         *nats.Conn // republishing and subscription delivery
 	js          jetstream.JetStream
 	registry    *state.Registry
 	pipeline    *consumer.Pipeline
@@ -181,7 +182,7 @@ func (s *Service) Run(ctx context.Context) (err error) {
 	// service and the pipeline stopped, before NATS is drained), and
 	// clients subscribe again.
 	sc := s.cfg.Subscriptions
-	sc.Publisher, sc.Logger = s.nc, s.log
+	sc.Publisher, sc.Logger = s.pub, s.log
 	s.subs, err = subscribe.New(sc)
 	if err != nil {
 		return err
@@ -279,7 +280,7 @@ func (s *Service) applied(ev *event.Event, meta event.Meta, out state.Outcome) {
 	if out.Duplicate {
 		return
 	}
-	if err := s.nc.PublishMsg(consumer.EventMsg(ev, meta)); err != nil {
+	if err := s.pub.PublishMsg(consumer.EventMsg(ev, meta)); err != nil {
 		s.log.Debug().Err(err).Uint64("stream_seq", meta.StreamSeq).Msg("republish failed")
 	}
 	s.subs.Offer(ev, meta)
@@ -406,17 +407,31 @@ func (s *Service) connect() error {
 		}
 		return fmt.Errorf("connecting to NATS at %s: %w", url, err)
 	}
-	s.nc = nc
+	// Republishing and subscription delivery, one publish per event from
+	// many actors, get a connection of their own so that they do not
+	// contend with the consumers' pulls and acks for one connection.
+	pub, err := nats.Connect(url, append(opts, nats.Name("monitor publisher "+s.cfg.Instance))...)
+	if err != nil {
+		nc.Close()
+		if s.ns != nil {
+			s.ns.Shutdown()
+		}
+		return fmt.Errorf("connecting to NATS at %s: %w", url, err)
+	}
+	s.nc, s.pub = nc, pub
 	s.log.Info().Str("url", nc.ConnectedUrlRedacted()).Msg("connected to NATS")
 	return nil
 }
 
 func (s *Service) closeNATS() {
-	if s.nc != nil {
-		if err := s.nc.Drain(); err != nil {
-			s.nc.Close()
+	for _, nc := range []*nats.Conn{s.pub, s.nc} {
+		if nc == nil {
+			continue
 		}
-		for i := 0; i < 50 && !s.nc.IsClosed(); i++ {
+		if err := nc.Drain(); err != nil {
+			nc.Close()
+		}
+		for i := 0; i < 50 && !nc.IsClosed(); i++ {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
