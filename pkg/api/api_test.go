@@ -567,3 +567,31 @@ func TestStats(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(3), cross.ByTenant["tenant-beta"])
 }
+
+func TestQueryReplyFitsTheMaxPayload(t *testing.T) {
+	e := startMonitor(t, nil)
+	js, err := jetstream.New(e.nc)
+	require.NoError(t, err)
+	pad := strings.Repeat("x", 60<<10)
+	at := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	const n = 30 // 30 x 60 KiB is well over the 1 MiB max payload
+	for i := 0; i < n; i++ {
+		body := fmt.Sprintf(`{"eventId":"big-%d","category":"task-lifecycle","eventType":"created","timestamp":%q,`+
+			`"scope":{"tenantId":%q},"severity":"low","entityId":"t-%d","entityType":"task","metadata":{"pad":%q}}`,
+			i, at, alpha, i, pad)
+		_, err := js.Publish(context.Background(), "ops.events.task-lifecycle."+alpha+"._", []byte(body))
+		require.NoError(t, err)
+	}
+	natstest.Eventually(t, 10*time.Second, func() bool { return e.svc.Pipeline().Stats().Accepted == n }, "applied")
+
+	res, err := e.client(t, alpha, "u1").Query(context.Background(),
+		client.Query{Scope: client.Scope{TenantID: alpha}, RecentEvents: client.Int(n)})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"recentEvents"}, res.Truncated)
+	kept := res.StreamState.RecentEvents
+	require.NotEmpty(t, kept)
+	assert.Less(t, len(kept), n)
+	assert.Equal(t, fmt.Sprintf("big-%d", n-1), kept[len(kept)-1].EventID, "the oldest are dropped first")
+	assert.Equal(t, len(kept), len(res.References.EventIDs))
+	assert.Equal(t, 30.0, res.Metrics[1].Value, "figures are whole")
+}
