@@ -16,16 +16,32 @@ import (
 type Applied func(ev *event.Event, meta event.Meta, out Outcome)
 
 // envelope is one mailbox entry: an event to apply, a rejection to count,
-// or a read to run against the state.
+// or a read to run against the state. It is kept small (88 bytes) because
+// every actor's mailbox holds MailboxSize of them from the start.
 type envelope struct {
 	ev     *event.Event
 	meta   event.Meta
-	silent bool // rebuild: apply without calling the Applied hook
-	reject event.Reason
-	isRej  bool
-	read   func(*Tenant)
 	done   *sync.WaitGroup
-	readOK chan struct{} // closed once read has run
+	read   *readReq // set for a read
+	kind   entryKind
+	reject event.Reason
+}
+
+// entryKind says what an envelope asks for.
+type entryKind uint8
+
+const (
+	entryApply  entryKind = iota // apply ev and call the Applied hook
+	entrySilent                  // rebuild: apply ev without the hook
+	entryReject                  // count a rejection for reason reject
+	entryRead                    // run read.fn
+)
+
+// readReq is a read: fn runs on the actor, then ok is closed. Reads are
+// rare next to events, so they carry their parts by pointer.
+type readReq struct {
+	fn func(*Tenant)
+	ok chan struct{}
 }
 
 // Actor owns one tenant's state on one goroutine. Writers and readers talk
@@ -54,13 +70,17 @@ func (a *Actor) Depth() int { return len(a.mailbox) }
 // (back-pressure onto the consumer, whose messages wait in JetStream) and
 // returns ctx's error if ctx ends first; done is then not marked.
 func (a *Actor) Apply(ctx context.Context, ev *event.Event, meta event.Meta, silent bool, done *sync.WaitGroup) error {
-	return a.send(ctx, envelope{ev: ev, meta: meta, silent: silent, done: done})
+	kind := entryApply
+	if silent {
+		kind = entrySilent
+	}
+	return a.send(ctx, envelope{ev: ev, meta: meta, kind: kind, done: done})
 }
 
 // Reject queues the count of one rejected message whose ingest subject
 // named this tenant. done is marked as for Apply.
 func (a *Actor) Reject(ctx context.Context, r event.Reason, done *sync.WaitGroup) error {
-	return a.send(ctx, envelope{reject: r, isRej: true, done: done})
+	return a.send(ctx, envelope{kind: entryReject, reject: r, done: done})
 }
 
 // Read runs fn on the actor's goroutine, after every entry queued before
@@ -68,7 +88,8 @@ func (a *Actor) Reject(ctx context.Context, r event.Reason, done *sync.WaitGroup
 // It returns ctx's error, or ErrClosed, if either ends first.
 func (a *Actor) Read(ctx context.Context, fn func(*Tenant)) error {
 	ok := make(chan struct{})
-	if err := a.send(ctx, envelope{read: fn, readOK: ok}); err != nil {
+	req := &readReq{fn: fn, ok: ok}
+	if err := a.send(ctx, envelope{kind: entryRead, read: req}); err != nil {
 		return err
 	}
 	select {
@@ -119,19 +140,19 @@ func (a *Actor) handle(e envelope) {
 		if e.done != nil {
 			e.done.Done()
 		}
-		if e.readOK != nil {
-			close(e.readOK)
+		if e.read != nil {
+			close(e.read.ok)
 		}
 	}()
 
-	switch {
-	case e.read != nil:
-		e.read(a.tenant)
-	case e.isRej:
+	switch e.kind {
+	case entryRead:
+		e.read.fn(a.tenant)
+	case entryReject:
 		a.tenant.Reject(e.reject)
 	default:
 		out := a.tenant.Apply(e.ev, e.meta)
-		if !e.silent && a.applied != nil {
+		if e.kind == entryApply && a.applied != nil {
 			a.applied(e.ev, e.meta, out)
 		}
 	}
