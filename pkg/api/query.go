@@ -68,16 +68,16 @@ func (s *Server) query(ctx context.Context, r *request) reply {
 	if res.Omitted == nil {
 		res.Omitted = []policy.Omission{}
 	}
+	cats := make([]metrics.Category, 0, len(d.Categories))
+	for _, name := range d.Categories {
+		c, _ := metrics.ParseCategory(name)
+		cats = append(cats, c)
+	}
 	compute := func(t *state.Tenant) {
-		res.Metrics = make([]metrics.Metric, 0, len(d.Categories))
-		for _, name := range d.Categories {
-			c, _ := metrics.ParseCategory(name)
-			res.Metrics = append(res.Metrics, metrics.Compute(t, c, q.Scope, now, opts))
-		}
-		ss := metrics.ComputeStreamState(t, q.Scope, now, opts, pending)
-		res.StreamState = &ss
-		sum := metrics.Summarize(t, q.Scope, now, vis.CanSee)
-		res.Summary = Summary{MetricsComputed: len(res.Metrics), Summary: sum}
+		rep := metrics.Evaluate(t, cats, q.Scope, now, opts, pending, vis.CanSee)
+		res.Metrics = rep.Metrics
+		res.StreamState = &rep.StreamState
+		res.Summary = Summary{MetricsComputed: len(res.Metrics), Summary: rep.Summary}
 	}
 	if err := s.readTenant(ctx, q.Scope.TenantID, compute); err != nil {
 		return fail(asError(err, r.id), &q)

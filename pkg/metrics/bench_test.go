@@ -62,3 +62,35 @@ func BenchmarkCompute(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkEvaluate is a full query (all eight metrics, stream state and
+// summary) at 10,000 open entities, over the whole tenant and over one
+// facility, through the one entry point; "separate" is the same through
+// Compute, ComputeStreamState and Summarize, for comparison.
+func BenchmarkEvaluate(b *testing.B) {
+	tn := bigTenant(b, 10_000)
+	opts := metrics.DefaultOptions()
+	opts.NewID = fixedID
+	facility := metrics.Scope{TenantID: tenantScope.TenantID, FacilityID: "fac-03"}
+	for _, sc := range []struct {
+		name  string
+		scope metrics.Scope
+	}{{"tenant", tenantScope}, {"facility", facility}} {
+		b.Run(sc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				metrics.Evaluate(tn, metrics.Categories[:], sc.scope, now, opts, 0, nil)
+			}
+		})
+	}
+	b.Run("separate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, c := range metrics.Categories {
+				metrics.Compute(tn, c, tenantScope, now, opts)
+			}
+			metrics.ComputeStreamState(tn, tenantScope, now, opts, 0)
+			metrics.Summarize(tn, tenantScope, now, nil)
+		}
+	})
+}

@@ -6,13 +6,58 @@ import (
 	"github.com/opsmonitor/monitor/pkg/state"
 )
 
-// input is what every metric reads: the tenant, the scope's filter and
-// the evaluation time.
+// input is what every metric reads: the tenant, the scope's filter, the
+// evaluation time, and the figures already taken from the state for
+// this evaluation.
 type input struct {
 	t    *state.Tenant
 	f    state.Filter
 	now  time.Time
 	opts Options
+	memo *memo
+}
+
+// memo holds what several figures of one evaluation share, each taken
+// from the state at most once: the open counts, the operator loads and
+// the SLA timer walk.
+type memo struct {
+	counts *state.OpenCounts
+	loads  map[string]state.Load
+	timers *timerStats
+}
+
+// newInput returns the input of one evaluation of t for scope at now
+// (already truncated).
+func newInput(t *state.Tenant, scope Scope, now time.Time, opts Options) input {
+	return input{t: t, f: scope.filter(), now: now, opts: opts, memo: &memo{}}
+}
+
+// openCounts returns the open entities in scope by category, status and
+// severity. Cost: O(S), the scope keys.
+func (in input) openCounts() *state.OpenCounts {
+	if in.memo.counts == nil {
+		c := in.t.OpenCounts(in.f)
+		in.memo.counts = &c
+	}
+	return in.memo.counts
+}
+
+// loads returns, per assignee, the open assigned tasks in scope. Cost:
+// O(S * operators). The map is shared: read it, do not change it.
+func (in input) loads() map[string]state.Load {
+	if in.memo.loads == nil {
+		in.memo.loads = in.t.Loads(in.f)
+	}
+	return in.memo.loads
+}
+
+// timers returns the SLA timers in scope with at least the k most
+// urgent listed, walking them only when no earlier walk listed as many.
+func (in input) timers(k int) *timerStats {
+	if ts := in.memo.timers; ts == nil || ts.k < k {
+		in.memo.timers = walkTimers(in, k)
+	}
+	return in.memo.timers
 }
 
 // evalTime truncates now to the whole second, in UTC.
@@ -23,20 +68,26 @@ func evalTime(now time.Time) time.Time {
 // Compute returns metric c of tenant t for scope at now (truncated to the
 // second). The scope's tenant is only echoed: t must be that tenant. An
 // unknown c gives a metric with an empty breakdown and sample size 0.
+// A query that needs several figures should call Evaluate, which shares
+// the work between them.
 func Compute(t *state.Tenant, c Category, scope Scope, now time.Time,
 	opts Options) Metric {
 	now = evalTime(now)
+	return compute(newInput(t, scope, now, opts), c)
+}
+
+// compute returns metric c from in.
+func compute(in input, c Category) Metric {
 	m := Metric{
-		MetricID:   opts.id(),
+		MetricID:   in.opts.id(),
 		Category:   c,
 		Name:       c.Name(),
 		Unit:       c.Unit(),
 		Breakdown:  map[string]any{},
-		ComputedAt: now,
-		ValidUntil: now.Add(c.Validity()),
+		ComputedAt: in.now,
+		ValidUntil: in.now.Add(c.Validity()),
 	}
 
-	in := input{t: t, f: scope.filter(), now: now, opts: opts}
 	switch c {
 	case LiveWorkload:
 		liveWorkload(in, &m)

@@ -1,7 +1,12 @@
 package metrics_test
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"math"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -85,10 +90,13 @@ func TestInvariants(t *testing.T) {
 				Type:     rapid.SampledFrom(lifecycleTypes).Draw(rt, "type"),
 				Entity:   fmt.Sprintf("x%d", rapid.IntRange(0, 15).Draw(rt, "entity")),
 				Severity: event.Severity(rapid.IntRange(0, 3).Draw(rt, "sev")),
-				At: ago(time.Duration(rapid.Int64Range(-int64(time.Minute),
-					int64(12*time.Minute)).Draw(rt, "ago"))),
+				At:       ago(drawAgo(rt)),
 				Facility: rapid.SampledFrom([]string{"", "f1", "f2"}).Draw(rt, "fac"),
 				Operator: rapid.SampledFrom([]string{"", "op-1", "op-2", "op-3"}).Draw(rt, "op"),
+				WorkCategory: rapid.SampledFrom([]string{"", "", "uncategorized",
+					"network"}).Draw(rt, "workCat"),
+				SLAHours: rapid.SampledFrom([]float64{0, 0, 0, 0.05, 0.1,
+					0.2}).Draw(rt, "slaHours"),
 			}
 			if e.Type == event.TaskAssigned && e.Operator == "" {
 				e.Operator = "op-1"
@@ -156,5 +164,161 @@ func TestInvariants(t *testing.T) {
 				}
 			}
 		}
+
+		for _, sc := range []metrics.Scope{scope, tenantScope} {
+			checkTallies(rt, f.Tenant, sc)
+			checkEvaluate(rt, f.Tenant, sc,
+				rapid.IntRange(-1, 40).Draw(rt, "slaTimers"))
+		}
 	})
+}
+
+// drawAgo draws how long before now an event happened: on whole minutes
+// half the time, so that SLA timers tie and their order falls to the
+// tie-breaks.
+func drawAgo(rt *rapid.T) time.Duration {
+	if rapid.Bool().Draw(rt, "coarse") {
+		return time.Duration(rapid.IntRange(-1, 12).Draw(rt, "agoMin")) * time.Minute
+	}
+	return time.Duration(rapid.Int64Range(-int64(time.Minute),
+		int64(12*time.Minute)).Draw(rt, "ago"))
+}
+
+// checkTallies recomputes from the open entities what the state keeps as
+// it applies events (open counts, operator loads, work categories, SLA
+// timers) and compares.
+func checkTallies(rt *rapid.T, tn *state.Tenant, scope metrics.Scope) {
+	f := state.Filter{FacilityID: scope.FacilityID, FederationID: scope.FederationID}
+	var want state.OpenCounts
+	status := map[event.Type]int{}
+	loads := map[string]state.Load{}
+	cats := map[string]int{}
+	for _, c := range event.Categories {
+		for e := range tn.OpenEntities(c) {
+			if !e.In(f) {
+				continue
+			}
+			want.Open[c]++
+			want.BySeverity[c][e.Severity()]++
+			status[e.Status()]++
+			if c != event.TaskLifecycle {
+				continue
+			}
+			cats[e.WorkCategory()]++
+			if op := e.Assignee(); op != "" {
+				l := loads[op]
+				l.Tasks++
+				l.BySeverity[e.Severity()]++
+				loads[op] = l
+			}
+		}
+	}
+
+	got := tn.OpenCounts(f)
+	if got.Open != want.Open || got.BySeverity != want.BySeverity {
+		rt.Fatalf("open counts %+v, recomputed %+v", got, want)
+	}
+	for _, c := range event.Categories {
+		for _, typ := range event.TypesOf(c) {
+			if got.Status(typ) != status[typ] {
+				rt.Fatalf("open with status %s: %d, recomputed %d",
+					typ, got.Status(typ), status[typ])
+			}
+		}
+	}
+	if g := tn.Loads(f); !maps.Equal(g, loads) {
+		rt.Fatalf("loads %v, recomputed %v", g, loads)
+	}
+	if g := tn.OpenWorkCategories(f); !maps.Equal(g, cats) {
+		rt.Fatalf("work categories %v, recomputed %v", g, cats)
+	}
+
+	mask := tn.ScopeMask(f, nil)
+	for _, c := range event.Categories {
+		ts := tn.Timers(c)
+		if len(ts) != tn.OpenCount(c) {
+			rt.Fatalf("%s: %d timers, %d open", c, len(ts), tn.OpenCount(c))
+		}
+		for i, tm := range ts {
+			e := tn.OpenAt(c, i)
+			thr := int64(math.Round(tn.SLAHours(e)*3_600_000)) * int64(time.Millisecond)
+			if tm.Threshold != thr || tm.Deadline != e.OpenedAt().UnixNano()+thr ||
+				tm.Severity != e.Severity() || mask[tm.Scope] != e.In(f) {
+				rt.Fatalf("%s %s: timer %+v, entity threshold %d opened %v severity %s",
+					c, e.ID(), tm, thr, e.OpenedAt(), e.Severity())
+			}
+		}
+	}
+}
+
+// checkEvaluate compares Evaluate with the separate entry points, and the
+// listed SLA timers with a full sort of every timer in scope.
+func checkEvaluate(rt *rapid.T, tn *state.Tenant, scope metrics.Scope, k int) {
+	opts := metrics.DefaultOptions()
+	opts.NewID = fixedID
+	opts.SLATimers = k
+	visible := func(op string) bool { return op != "op-2" }
+
+	rep := metrics.Evaluate(tn, metrics.Categories[:], scope, now, opts, 7, visible)
+	for i, c := range metrics.Categories {
+		want := metrics.Compute(tn, c, scope, now, opts)
+		if !reflect.DeepEqual(rep.Metrics[i], want) {
+			rt.Fatalf("Evaluate %s:\n%+v\nCompute:\n%+v", c, rep.Metrics[i], want)
+		}
+	}
+	ss := metrics.ComputeStreamState(tn, scope, now, opts, 7)
+	if !reflect.DeepEqual(rep.StreamState, ss) {
+		rt.Fatalf("Evaluate stream state:\n%+v\nComputeStreamState:\n%+v", rep.StreamState, ss)
+	}
+	if sum := metrics.Summarize(tn, scope, now, visible); !reflect.DeepEqual(rep.Summary, sum) {
+		rt.Fatalf("Evaluate summary %+v, Summarize %+v", rep.Summary, sum)
+	}
+
+	// Every timer in scope, fully sorted: the listed ones are its prefix.
+	f := state.Filter{FacilityID: scope.FacilityID, FederationID: scope.FederationID}
+	type ref struct {
+		rem   int64
+		alert bool
+		id    string
+	}
+	var all []ref
+	for _, c := range []event.Category{event.TaskLifecycle, event.AlertLifecycle} {
+		for e := range tn.OpenEntities(c) {
+			if !e.In(f) {
+				continue
+			}
+			thr := int64(math.Round(tn.SLAHours(e)*3_600_000)) * int64(time.Millisecond)
+			rem := e.OpenedAt().UnixNano() + thr - now.UnixNano()
+			all = append(all, ref{rem, c == event.AlertLifecycle, e.ID()})
+		}
+	}
+	slices.SortFunc(all, func(a, b ref) int {
+		if a.rem != b.rem {
+			return cmp.Compare(a.rem, b.rem)
+		}
+		if a.alert != b.alert {
+			if a.alert {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	if k < 0 {
+		k = metrics.DefaultSLATimers
+	}
+	all = all[:min(k, len(all))]
+	got := rep.StreamState.SLACountdowns
+	if len(got) != len(all) {
+		rt.Fatalf("%d timers listed, want %d", len(got), len(all))
+	}
+	for i, r := range all {
+		typ := map[bool]string{true: "alert", false: "task"}[r.alert]
+		hours := float64(r.rem) / float64(time.Hour)
+		if got[i].EntityID != r.id || got[i].EntityType != typ ||
+			got[i].TimeRemainingHours != hours {
+			rt.Fatalf("timer %d is %s %s %v, want %s %s %v", i, got[i].EntityType,
+				got[i].EntityID, got[i].TimeRemainingHours, typ, r.id, hours)
+		}
+	}
 }

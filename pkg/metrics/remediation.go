@@ -22,6 +22,15 @@ var remediationCats = []event.Category{
 	event.DocumentationDrift, event.SimulationMismatch,
 }
 
+// remediationTypes are the event types of each of remediationCats.
+var remediationTypes = func() [][]event.Type {
+	out := make([][]event.Type, len(remediationCats))
+	for i, c := range remediationCats {
+		out[i] = event.TypesOf(c)
+	}
+	return out
+}()
+
 // stageKeys are the byStage keys of remediation-timeline.
 var stageKeys = []string{"open", "acknowledged", "in-progress"}
 
@@ -53,16 +62,15 @@ func remediationTimeline(in input, m *Metric) {
 	w := in.opts.window(defaultRemediationWindow)
 	after := in.now.Add(-time.Duration(w) * time.Minute)
 
+	counts := in.openCounts()
 	open := make([]float64, len(remediationKeys))
 	stages := make([]float64, len(stageKeys))
 	total := 0
 	for i, c := range remediationCats {
-		for e := range in.t.OpenEntities(c) {
-			if e.In(in.f) {
-				open[i]++
-				stages[stage(e.Status())]++
-				total++
-			}
+		open[i] = float64(counts.Open[c])
+		total += counts.Open[c]
+		for _, typ := range remediationTypes[i] {
+			stages[stage(typ)] += float64(counts.Status(typ))
 		}
 	}
 

@@ -1,8 +1,6 @@
 package metrics
 
 import (
-	"cmp"
-	"math"
 	"slices"
 	"time"
 
@@ -10,118 +8,193 @@ import (
 	"github.com/opsmonitor/monitor/pkg/state"
 )
 
-// The statuses of an SLA timer.
+// The statuses of an SLA timer, in the order of timerStatuses.
 const (
 	statusOK      = "ok"
 	statusWarning = "warning"
 	statusBreach  = "breach"
 )
 
-// timer is the SLA timer of one open task or alert.
-type timer struct {
-	e         state.Entity
-	alert     bool
-	hours     float64 // threshold as configured or given
-	remaining int64   // nanoseconds; negative when breached
-	status    string
-}
-
-// entityType returns "alert" or "task", from the category.
-func (tm timer) entityType() string {
-	if tm.alert {
-		return "alert"
-	}
-	return "task"
-}
-
-// thresholdMillis is round(hours * 3,600,000), metrics.md §3.
-func thresholdMillis(hours float64) int64 {
-	return int64(math.Round(hours * 3_600_000))
-}
-
-// newTimer computes e's timer at now. The arithmetic is on integer
-// nanoseconds, so the edges (remaining exactly 0, exactly 20% left) are
-// exact.
-func newTimer(t *state.Tenant, e state.Entity, now time.Time) timer {
-	hours := t.SLAHours(e)
-	threshold := thresholdMillis(hours) * int64(time.Millisecond)
-	rem := e.OpenedAt().UnixNano() + threshold - now.UnixNano()
-
-	status := statusOK
-	switch {
-	case rem < 0:
-		status = statusBreach
-	case 5*rem <= threshold:
-		status = statusWarning
-	}
-	return timer{
-		e:         e,
-		alert:     e.Category() == event.AlertLifecycle,
-		hours:     hours,
-		remaining: rem,
-		status:    status,
-	}
-}
-
-// eachTimer calls fn with the timer of every open task and alert in
-// scope, in no particular order. Cost: one pass over the open tasks and
-// alerts, without allocating.
-func eachTimer(in input, fn func(timer)) {
-	for _, c := range [...]event.Category{event.TaskLifecycle, event.AlertLifecycle} {
-		for e := range in.t.OpenEntities(c) {
-			if e.In(in.f) {
-				fn(newTimer(in.t, e, in.now))
-			}
-		}
-	}
-}
-
-// timers returns the timers of eachTimer as a slice.
-func timers(in input) []timer {
-	out := make([]timer, 0, in.t.OpenCount(event.TaskLifecycle)+
-		in.t.OpenCount(event.AlertLifecycle))
-	eachTimer(in, func(tm timer) { out = append(out, tm) })
-	return out
-}
-
-// sortTimers orders timers most urgent first: smallest remaining, then
-// alerts before tasks, then by entity id.
-func sortTimers(ts []timer) {
-	slices.SortFunc(ts, func(a, b timer) int {
-		if c := cmp.Compare(a.remaining, b.remaining); c != 0 {
-			return c
-		}
-		if a.alert != b.alert {
-			if a.alert {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(a.e.ID(), b.e.ID())
-	})
-}
-
 var (
 	timerStatuses    = []string{statusOK, statusWarning, statusBreach}
-	timerEntityTypes = []string{"task", "alert"}
+	timerEntityTypes = []string{"task", "alert"} // by timerCats index
+	timerCats        = [2]event.Category{event.TaskLifecycle, event.AlertLifecycle}
 )
+
+// timerStatus returns the index in timerStatuses of a timer with
+// remaining and threshold nanoseconds: breach below 0, warning with 20%
+// or less left. Integer arithmetic keeps the edges (remaining exactly 0,
+// exactly 20% left) exact.
+func timerStatus(remaining, threshold int64) int {
+	switch {
+	case remaining < 0:
+		return 2
+	case 5*remaining <= threshold:
+		return 1
+	}
+	return 0
+}
+
+// timer is one SLA timer taken for slaCountdowns.
+type timer struct {
+	e         state.Entity
+	remaining int64 // nanoseconds; negative when breached
+	threshold int64 // nanoseconds
+	alert     bool
+}
+
+// moreUrgent orders timers for slaCountdowns: smallest remaining, then
+// alerts before tasks, then by entity id. It is a total order (an id is
+// unique within its category), so the k most urgent are well defined.
+func moreUrgent(a, b *timer) bool {
+	if a.remaining != b.remaining {
+		return a.remaining < b.remaining
+	}
+	if a.alert != b.alert {
+		return a.alert
+	}
+	return a.e.ID() < b.e.ID()
+}
+
+// timerStats are the SLA timers of the open tasks and alerts in scope:
+// counts by status, severity and entity type, and the top most urgent.
+type timerStats struct {
+	n        int
+	byStatus [3]int
+	bySev    [event.NumSeverities]int
+	byType   [2]int
+	// top holds the k most urgent timers, most urgent first.
+	top []timer
+	k   int
+}
+
+// walkTimers takes every timer in scope once, at now: O(E) over the
+// dense timer slices without touching an entity, plus O(log k) for the
+// few that enter the top k, where the bounded heap keeps the k most
+// urgent (its root the least urgent of them).
+func walkTimers(in input, k int) *timerStats {
+	ts := &timerStats{k: k, top: make([]timer, 0, k)}
+	mask := in.t.ScopeMask(in.f, nil)
+	all := in.f == state.Filter{}
+	now := in.now.UnixNano()
+
+	for ci, c := range timerCats {
+		for i, tm := range in.t.Timers(c) {
+			if !all && !mask[tm.Scope] {
+				continue
+			}
+			rem := tm.Deadline - now
+			ts.n++
+			ts.byStatus[timerStatus(rem, tm.Threshold)]++
+			ts.bySev[tm.Severity]++
+			ts.byType[ci]++
+			if k == 0 {
+				continue
+			}
+			if len(ts.top) == k && rem > ts.top[0].remaining {
+				continue // cannot displace the least urgent kept
+			}
+			cand := timer{e: in.t.OpenAt(c, i), remaining: rem,
+				threshold: tm.Threshold, alert: ci == 1}
+			ts.offer(cand)
+		}
+	}
+
+	slices.SortFunc(ts.top, func(a, b timer) int {
+		switch {
+		case moreUrgent(&a, &b):
+			return -1
+		case moreUrgent(&b, &a):
+			return 1
+		}
+		return 0
+	})
+	return ts
+}
+
+// offer puts cand among the top k when it is more urgent than the least
+// urgent kept, or when fewer than k are kept.
+func (ts *timerStats) offer(cand timer) {
+	h := ts.top
+	if len(h) < ts.k {
+		h = append(h, cand)
+		for i := len(h) - 1; i > 0; { // sift up
+			p := (i - 1) / 2
+			if !moreUrgent(&h[p], &h[i]) {
+				break
+			}
+			h[p], h[i] = h[i], h[p]
+			i = p
+		}
+		ts.top = h
+		return
+	}
+	if !moreUrgent(&cand, &h[0]) {
+		return
+	}
+	h[0] = cand
+	for i := 0; ; { // sift down: the least urgent child rises
+		l, worst := 2*i+1, i
+		if l < len(h) && moreUrgent(&h[worst], &h[l]) {
+			worst = l
+		}
+		if r := l + 1; r < len(h) && moreUrgent(&h[worst], &h[r]) {
+			worst = r
+		}
+		if worst == i {
+			return
+		}
+		h[i], h[worst] = h[worst], h[i]
+		i = worst
+	}
+}
 
 // slaCountdown is metrics.md §3: one timer per open task and alert.
 func slaCountdown(in input, m *Metric) {
-	status := make([]float64, len(timerStatuses))
-	kinds := make([]float64, len(timerEntityTypes))
+	ts := in.timers(0)
+	var status [3]float64
+	for i, n := range ts.byStatus {
+		status[i] = float64(n)
+	}
 	var sev [event.NumSeverities]float64
-	n := 0
-	eachTimer(in, func(tm timer) {
-		status[slices.Index(timerStatuses, tm.status)]++
-		kinds[slices.Index(timerEntityTypes, tm.entityType())]++
-		sev[tm.e.Severity()]++
-		n++
-	})
+	for s, n := range ts.bySev {
+		sev[s] = float64(n)
+	}
+	kinds := []float64{float64(ts.byType[0]), float64(ts.byType[1])}
 
-	m.Value = float64(n)
-	m.Breakdown["byStatus"] = keyed(timerStatuses, status)
+	m.Value = float64(ts.n)
+	m.Breakdown["byStatus"] = keyed(timerStatuses, status[:])
 	m.Breakdown["bySeverity"] = bySeverity(sev)
 	m.Breakdown["byEntityType"] = keyed(timerEntityTypes, kinds)
-	m.Metadata.SampleSize = n
+	m.Metadata.SampleSize = ts.n
+}
+
+// slaCountdowns returns the most urgent timers in scope, most urgent
+// first.
+func slaCountdowns(in input) []SLATimer {
+	k := in.opts.slaTimers()
+	top := in.timers(k).top
+	top = top[:min(len(top), k)]
+
+	out := make([]SLATimer, len(top))
+	for i, tm := range top {
+		typ := 0
+		if tm.alert {
+			typ = 1
+		}
+		out[i] = SLATimer{
+			EntityID:           tm.e.ID(),
+			EntityType:         timerEntityTypes[typ],
+			Severity:           tm.e.Severity().String(),
+			StartTime:          tm.e.OpenedAt(),
+			SLAThresholdHours:  in.t.SLAHours(tm.e),
+			TimeRemainingHours: float64(tm.remaining) / float64(time.Hour),
+			Status:             timerStatuses[timerStatus(tm.remaining, tm.threshold)],
+		}
+		if op := tm.e.Assignee(); op != "" {
+			out[i].OperatorID = op
+			out[i].OperatorName, _ = in.t.OperatorName(op)
+		}
+	}
+	return out
 }

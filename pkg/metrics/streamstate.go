@@ -97,17 +97,20 @@ type StreamHealth struct {
 func ComputeStreamState(t *state.Tenant, scope Scope, now time.Time,
 	opts Options, pending uint64) StreamState {
 	now = evalTime(now)
-	in := input{t: t, f: scope.filter(), now: now, opts: opts}
+	return streamState(newInput(t, scope, now, opts), scope, pending)
+}
 
+// streamState returns the stream state of in for scope.
+func streamState(in input, scope Scope, pending uint64) StreamState {
 	return StreamState{
-		StateID:            t.ID(),
+		StateID:            in.t.ID(),
 		Scope:              scope,
 		RecentEvents:       recentEvents(in),
-		MaxEventBufferSize: t.Config().RecentEvents,
+		MaxEventBufferSize: in.t.Config().RecentEvents,
 		RollingMetrics:     rollingMetrics(in),
 		SLACountdowns:      slaCountdowns(in),
 		WorkloadState:      workloadState(in),
-		StreamHealth:       streamHealth(t, now, pending),
+		StreamHealth:       streamHealth(in.t, in.now, pending),
 	}
 }
 
@@ -120,15 +123,14 @@ func recentEvents(in input) []RecentEvent {
 		if len(out) == n {
 			break
 		}
-		ev := r.Event
-		if !in.f.Match(ev.FacilityID, ev.FederationID) {
+		if !in.f.Match(r.FacilityID, r.FederationID) {
 			continue
 		}
 		out = append(out, RecentEvent{
 			Seq:        r.Seq,
-			EventID:    ev.ID,
-			OperatorID: ev.OperatorID,
-			Raw:        ev.Raw,
+			EventID:    r.EventID,
+			OperatorID: r.OperatorID,
+			Raw:        r.Raw,
 		})
 	}
 	slices.Reverse(out)
@@ -154,45 +156,21 @@ func rollingMetrics(in input) RollingMetrics {
 	}
 }
 
-// slaCountdowns returns the most urgent timers in scope.
-func slaCountdowns(in input) []SLATimer {
-	ts := timers(in)
-	sortTimers(ts)
-	ts = ts[:min(len(ts), in.opts.slaTimers())]
-
-	out := make([]SLATimer, len(ts))
-	for i, tm := range ts {
-		out[i] = SLATimer{
-			EntityID:           tm.e.ID(),
-			EntityType:         tm.entityType(),
-			Severity:           tm.e.Severity().String(),
-			StartTime:          tm.e.OpenedAt(),
-			SLAThresholdHours:  tm.hours,
-			TimeRemainingHours: float64(tm.remaining) / float64(time.Hour),
-			Status:             tm.status,
-		}
-		if op := tm.e.Assignee(); op != "" {
-			out[i].OperatorID = op
-			out[i].OperatorName, _ = in.t.OperatorName(op)
-		}
-	}
-	return out
-}
-
 // workloadState returns one row per operator with open assigned tasks in
 // scope, most loaded first, then by operator id.
 func workloadState(in input) []OperatorLoad {
-	out := []OperatorLoad{}
-	for op, l := range loads(in) {
+	loads := in.loads()
+	out := make([]OperatorLoad, 0, len(loads))
+	for op, l := range loads {
 		row := OperatorLoad{
 			OperatorID:    op,
-			ActiveTasks:   l.tasks,
-			CriticalTasks: l.bySeverity[event.Critical],
+			ActiveTasks:   l.Tasks,
+			CriticalTasks: l.BySeverity[event.Critical],
 			BySeverity:    make(map[string]int, event.NumSeverities),
 		}
 		row.OperatorName, _ = in.t.OperatorName(op)
 		for _, s := range event.Severities {
-			row.BySeverity[s.String()] = l.bySeverity[s]
+			row.BySeverity[s.String()] = l.BySeverity[s]
 		}
 		out = append(out, row)
 	}

@@ -32,31 +32,27 @@ type Busiest struct {
 // nil means all. Ties for the busiest operator go to the smallest id.
 func Summarize(t *state.Tenant, scope Scope, now time.Time,
 	visible func(operatorID string) bool) Summary {
-	in := input{t: t, f: scope.filter(), now: evalTime(now)}
-	out := Summary{EventsProcessed: t.Totals(in.f).Events}
+	return summarize(newInput(t, scope, evalTime(now), Options{}), visible)
+}
 
-	for e := range t.OpenEntities(event.TaskLifecycle) {
-		if e.In(in.f) {
-			out.ActiveTasks++
-		}
+// summarize returns the summary figures of in.
+func summarize(in input, visible func(operatorID string) bool) Summary {
+	ts := in.timers(0)
+	out := Summary{
+		EventsProcessed: in.t.Totals(in.f).Events,
+		ActiveTasks:     in.openCounts().Open[event.TaskLifecycle],
+		ActiveSLATimers: ts.n,
+		SLABreaches:     ts.byStatus[2],
+		SLAWarnings:     ts.byStatus[1],
 	}
-	eachTimer(in, func(tm timer) {
-		out.ActiveSLATimers++
-		switch tm.status {
-		case statusBreach:
-			out.SLABreaches++
-		case statusWarning:
-			out.SLAWarnings++
-		}
-	})
-	for op, l := range loads(in) {
+	for op, l := range in.loads() {
 		if visible != nil && !visible(op) {
 			continue
 		}
 		b := out.BusiestOperator
-		if b == nil || l.tasks > b.ActiveTasks ||
-			l.tasks == b.ActiveTasks && op < b.OperatorID {
-			out.BusiestOperator = &Busiest{OperatorID: op, ActiveTasks: l.tasks}
+		if b == nil || l.Tasks > b.ActiveTasks ||
+			l.Tasks == b.ActiveTasks && op < b.OperatorID {
+			out.BusiestOperator = &Busiest{OperatorID: op, ActiveTasks: l.Tasks}
 		}
 	}
 	return out

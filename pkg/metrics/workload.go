@@ -9,42 +9,16 @@ import (
 // deltaWindow is workload-delta's window.
 const deltaWindow = 5 * time.Minute
 
-// load is one operator's open assigned tasks in a scope.
-type load struct {
-	tasks      int
-	bySeverity [event.NumSeverities]int
-}
-
-// loads returns, per assignee, the open assigned tasks inside the scope
-// (matched by each task's opening event). Cost: one pass over the open
-// tasks.
-func loads(in input) map[string]*load {
-	out := make(map[string]*load)
-	for e := range in.t.OpenEntities(event.TaskLifecycle) {
-		op := e.Assignee()
-		if op == "" || !e.In(in.f) {
-			continue
-		}
-		l := out[op]
-		if l == nil {
-			l = &load{}
-			out[op] = l
-		}
-		l.tasks++
-		l.bySeverity[e.Severity()]++
-	}
-	return out
-}
-
 // liveWorkload is metrics.md §1: open tasks that have an assignee.
 func liveWorkload(in input, m *Metric) {
-	byOp := map[string]float64{}
+	loads := in.loads()
+	byOp := make(map[string]float64, len(loads))
 	var sev [event.NumSeverities]float64
 	total := 0
-	for op, l := range loads(in) {
-		byOp[op] = float64(l.tasks)
-		total += l.tasks
-		for s, n := range l.bySeverity {
+	for op, l := range loads {
+		byOp[op] = float64(l.Tasks)
+		total += l.Tasks
+		for s, n := range l.BySeverity {
 			sev[s] += float64(n)
 		}
 	}
@@ -58,33 +32,30 @@ func liveWorkload(in input, m *Metric) {
 // activeTaskStatuses are the byStatus keys of active-tasks.
 var activeTaskStatuses = []string{"created", "acknowledged", "assigned", "in-progress"}
 
+// activeTaskTypes are the event types of activeTaskStatuses, in order.
+var activeTaskTypes = []event.Type{
+	event.TaskCreated, event.TaskAcknowledged, event.TaskAssigned,
+	event.TaskInProgress,
+}
+
 // activeTasks is metrics.md §2: open tasks, assigned or not.
 func activeTasks(in input, m *Metric) {
+	counts := in.openCounts()
+	n := counts.Open[event.TaskLifecycle]
 	byCat := map[string]float64{}
-	var sev [event.NumSeverities]float64
-	status := make([]float64, len(activeTaskStatuses))
-	n := 0
-	for e := range in.t.OpenEntities(event.TaskLifecycle) {
-		if !e.In(in.f) {
-			continue
-		}
-		n++
-		cat := e.WorkCategory()
+	for cat, k := range in.t.OpenWorkCategories(in.f) {
 		if cat == "" {
 			cat = "uncategorized"
 		}
-		byCat[cat]++
-		sev[e.Severity()]++
-		switch e.Status() {
-		case event.TaskCreated:
-			status[0]++
-		case event.TaskAcknowledged:
-			status[1]++
-		case event.TaskAssigned:
-			status[2]++
-		case event.TaskInProgress:
-			status[3]++
-		}
+		byCat[cat] += float64(k)
+	}
+	var sev [event.NumSeverities]float64
+	for s, k := range counts.BySeverity[event.TaskLifecycle] {
+		sev[s] = float64(k)
+	}
+	status := make([]float64, len(activeTaskTypes))
+	for i, typ := range activeTaskTypes {
+		status[i] = float64(counts.Status(typ))
 	}
 
 	m.Value = float64(n)
@@ -98,8 +69,8 @@ func activeTasks(in input, m *Metric) {
 // over the last five minutes.
 func workloadDelta(in input, m *Metric) {
 	current := 0
-	for _, l := range loads(in) {
-		current += l.tasks
+	for _, l := range in.loads() {
+		current += l.Tasks
 	}
 	sums := map[string]int{}
 	value, n := 0, 0

@@ -25,6 +25,8 @@ type scopeKey struct{ facility, federation string }
 // a query scope by the event's own scope, hence one per key.
 type scopeCounts struct {
 	key        scopeKey
+	idx        int32 // position in Tenant.scopeList
+	open       tally // open entities whose opening event had this key
 	buckets    series[bucket]
 	total      uint64
 	byCategory [event.NumCategories]uint64
@@ -85,7 +87,7 @@ func (t *Tenant) scopeOf(ev *event.Event) *scopeCounts {
 		return sc
 	}
 	k = scopeKey{t.strs.get(k.facility), t.strs.get(k.federation)}
-	sc := &scopeCounts{key: k}
+	sc := &scopeCounts{key: k, idx: int32(len(t.scopeList))}
 	t.scopeIdx[k] = sc
 	t.scopeList = append(t.scopeList, sc)
 	return sc

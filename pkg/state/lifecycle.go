@@ -7,8 +7,9 @@ import (
 )
 
 // transition moves ev's entity through its life, or reports why it
-// cannot: an orphan or a late transition changes no entity.
-func (t *Tenant) transition(ev *event.Event) Outcome {
+// cannot: an orphan or a late transition changes no entity. sc is the
+// counts of ev's scope key, which a new entity keeps.
+func (t *Tenant) transition(ev *event.Event, sc *scopeCounts) Outcome {
 	role := ev.Type.Role()
 	if role == event.Informational {
 		return Outcome{}
@@ -17,7 +18,7 @@ func (t *Tenant) transition(ev *event.Event) Outcome {
 	e := t.lookup(entityKey{ev.Category, ev.EntityID})
 	switch {
 	case e == nil && role == event.Opening:
-		t.create(ev)
+		t.create(ev, sc)
 		return Outcome{}
 	case e == nil:
 		return Outcome{Orphan: true}
@@ -25,13 +26,16 @@ func (t *Tenant) transition(ev *event.Event) Outcome {
 		return Outcome{Late: true}
 	}
 
+	e.sc.open.count(e, -1)
 	e.severity = ev.Severity
 	e.status = ev.Type
 	if role == event.Closing {
 		t.finish(e, ev)
-	} else {
-		t.progress(e, ev)
+		return Outcome{}
 	}
+	t.progress(e, ev)
+	e.sc.open.count(e, +1)
+	t.open[e.cat].timers[e.slot] = t.timer(e)
 	return Outcome{}
 }
 
@@ -58,23 +62,24 @@ func (t *Tenant) forget(e *entity) {
 	}
 }
 
-// create opens the entity of an opening event.
-func (t *Tenant) create(ev *event.Event) {
+// create opens the entity of an opening event whose scope key has the
+// counts sc.
+func (t *Tenant) create(ev *event.Event, sc *scopeCounts) {
 	e := &entity{
-		id:         strings.Clone(ev.EntityID),
-		facility:   t.strs.get(ev.FacilityID),
-		federation: t.strs.get(ev.FederationID),
-		opened:     ev.Timestamp.UnixNano(),
-		slaHours:   ev.SLAHours,
-		cat:        ev.Category,
-		status:     ev.Type,
-		severity:   ev.Severity,
+		id:       strings.Clone(ev.EntityID),
+		sc:       sc,
+		opened:   ev.Timestamp.UnixNano(),
+		slaHours: ev.SLAHours,
+		cat:      ev.Category,
+		status:   ev.Type,
+		severity: ev.Severity,
 	}
 	if ev.Category == event.TaskLifecycle {
 		e.workCat = t.strs.get(ev.WorkCategory)
 	}
 	t.entities[entityKey{e.cat, e.id}] = e
-	t.open[e.cat].add(e)
+	t.open[e.cat].add(e, t.timer(e))
+	sc.open.count(e, +1)
 }
 
 // progress applies a progress event to an open entity.
@@ -115,8 +120,8 @@ func (t *Tenant) workload(e *entity, at int64, op string, delta int8) {
 		at:         at,
 		delta:      delta,
 		operator:   op,
-		facility:   e.facility,
-		federation: e.federation,
+		facility:   e.sc.key.facility,
+		federation: e.sc.key.federation,
 	})
 }
 
@@ -137,8 +142,8 @@ func (t *Tenant) finish(e *entity, ev *event.Event) {
 			at:         at,
 			dur:        max(0, at-e.opened),
 			cat:        e.cat,
-			facility:   e.facility,
-			federation: e.federation,
+			facility:   e.sc.key.facility,
+			federation: e.sc.key.federation,
 		})
 	}
 }

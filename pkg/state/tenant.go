@@ -27,7 +27,7 @@ type Tenant struct {
 	acks        series[ackRecord]
 	completions series[completion]
 	changes     series[change]
-	recent      series[Recent]
+	recent      series[recentRec]
 	names       map[string]string // operator id -> latest name
 
 	newest       int64 // newest event timestamp, Unix ns
@@ -83,10 +83,11 @@ func (t *Tenant) Apply(ev *event.Event, meta event.Meta) Outcome {
 	d.add(h, t.cfg.DedupWindow)
 
 	t.observe(ev, meta)
-	t.scopeOf(ev).count(ev, t.bucketFloor())
-	t.remember(ev, meta.StreamSeq)
+	sc := t.scopeOf(ev)
+	sc.count(ev, t.bucketFloor())
+	t.remember(ev, meta.StreamSeq, sc)
 
-	out := t.transition(ev)
+	out := t.transition(ev, sc)
 	switch {
 	case out.Orphan:
 		t.orphans++
@@ -179,7 +180,7 @@ func (t *Tenant) SLAHours(e Entity) float64 {
 // particular order. Apply must not be called while iterating.
 func (t *Tenant) OpenEntities(c event.Category) iter.Seq[Entity] {
 	return func(yield func(Entity) bool) {
-		for _, e := range t.open[c] {
+		for _, e := range t.open[c].list {
 			if !yield(Entity{e}) {
 				return
 			}
@@ -188,4 +189,4 @@ func (t *Tenant) OpenEntities(c event.Category) iter.Seq[Entity] {
 }
 
 // OpenCount returns the number of open entities of category c.
-func (t *Tenant) OpenCount(c event.Category) int { return len(t.open[c]) }
+func (t *Tenant) OpenCount(c event.Category) int { return len(t.open[c].list) }
