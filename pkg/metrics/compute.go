@@ -3,6 +3,7 @@ package metrics
 import (
 	"time"
 
+	"github.com/opsmonitor/monitor/pkg/event"
 	"github.com/opsmonitor/monitor/pkg/state"
 )
 
@@ -19,11 +20,14 @@ type input struct {
 
 // memo holds what several figures of one evaluation share, each taken
 // from the state at most once: the open counts, the operator loads and
-// the SLA timer walk.
+// the SLA timer walk and the per-minute event counts.
 type memo struct {
 	counts *state.OpenCounts
 	loads  map[string]state.Load
 	timers *timerStats
+	// minutes are the events per category of the last rateMinutes
+	// minutes, the newest first.
+	minutes *[rateMinutes][event.NumCategories]uint64
 }
 
 // newInput returns the input of one evaluation of t for scope at now

@@ -233,6 +233,15 @@ func checkTallies(rt *rapid.T, tn *state.Tenant, scope metrics.Scope) {
 		rt.Fatalf("work categories %v, recomputed %v", g, cats)
 	}
 
+	var mins [5][event.NumCategories]uint64
+	tn.EventCountsByMinute(f, now, mins[:])
+	for k, got := range mins {
+		end := now.Add(-time.Duration(k) * time.Minute)
+		if want := tn.EventCounts(f, end.Add(-time.Minute), end); got != want {
+			rt.Fatalf("minute %d: %v, EventCounts %v", k, got, want)
+		}
+	}
+
 	mask := tn.ScopeMask(f, nil)
 	for _, c := range event.Categories {
 		ts := tn.Timers(c)

@@ -9,11 +9,19 @@ import (
 // minute is the bucket width of the event-rate metrics.
 const minute = time.Minute
 
+// rateMinutes is how many minutes before now the event-rate metrics
+// read: trend-signal's five.
+const rateMinutes = 5
+
 // perMinute returns the events in scope per category in the minute
-// ending k minutes before now: (now-(k+1)m, now-k m].
+// ending k minutes before now, (now-(k+1)m, now-k m], for k below
+// rateMinutes. The minutes are counted once per evaluation.
 func perMinute(in input, k int) [event.NumCategories]uint64 {
-	end := in.now.Add(-time.Duration(k) * minute)
-	return in.t.EventCounts(in.f, end.Add(-minute), end)
+	if in.memo.minutes == nil {
+		in.memo.minutes = new([rateMinutes][event.NumCategories]uint64)
+		in.t.EventCountsByMinute(in.f, in.now, in.memo.minutes[:])
+	}
+	return in.memo.minutes[k]
 }
 
 // sum adds up per-category counts.

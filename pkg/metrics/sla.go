@@ -1,7 +1,9 @@
 package metrics
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/opsmonitor/monitor/pkg/event"
@@ -46,14 +48,21 @@ type timer struct {
 // moreUrgent orders timers for slaCountdowns: smallest remaining, then
 // alerts before tasks, then by entity id. It is a total order (an id is
 // unique within its category), so the k most urgent are well defined.
-func moreUrgent(a, b *timer) bool {
-	if a.remaining != b.remaining {
-		return a.remaining < b.remaining
+func moreUrgent(a, b *timer) bool { return urgency(a, b) < 0 }
+
+// urgency compares a and b in the order of moreUrgent: negative when a
+// is more urgent, positive when b is.
+func urgency(a, b *timer) int {
+	switch {
+	case a.remaining != b.remaining:
+		return cmp.Compare(a.remaining, b.remaining)
+	case a.alert != b.alert:
+		if a.alert {
+			return -1
+		}
+		return 1
 	}
-	if a.alert != b.alert {
-		return a.alert
-	}
-	return a.e.ID() < b.e.ID()
+	return strings.Compare(a.e.ID(), b.e.ID())
 }
 
 // timerStats are the SLA timers of the open tasks and alerts in scope:
@@ -100,15 +109,7 @@ func walkTimers(in input, k int) *timerStats {
 		}
 	}
 
-	slices.SortFunc(ts.top, func(a, b timer) int {
-		switch {
-		case moreUrgent(&a, &b):
-			return -1
-		case moreUrgent(&b, &a):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(ts.top, func(a, b timer) int { return urgency(&a, &b) })
 	return ts
 }
 

@@ -110,6 +110,28 @@ func (t *Tenant) EventCounts(f Filter, after, upTo time.Time) [event.NumCategori
 	return out
 }
 
+// EventCountsByMinute sets out[k], per category, to the accepted events
+// inside f with a timestamp in (upTo - (k+1) min, upTo - k min], for
+// every k < len(out): EventCounts of each minute before upTo, in one
+// pass over the kept seconds. upTo is truncated to the second.
+func (t *Tenant) EventCountsByMinute(f Filter, upTo time.Time,
+	out [][event.NumCategories]uint64) {
+	clear(out)
+	hi := upTo.Unix()
+	lo := hi - 60*int64(len(out)) + 1
+	for _, sc := range t.scopeList {
+		if !f.Match(sc.key.facility, sc.key.federation) {
+			continue
+		}
+		for _, b := range sc.buckets.between(lo-1, hi) {
+			m := &out[(hi-b.sec)/60]
+			for c, n := range b.n {
+				m[c] += uint64(n)
+			}
+		}
+	}
+}
+
 // Totals returns the all-time counts of accepted events inside f.
 func (t *Tenant) Totals(f Filter) Totals {
 	var out Totals

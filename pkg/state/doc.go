@@ -29,6 +29,7 @@
 //
 // A Tenant is owned by one goroutine (the tenant's actor) and is not safe
 // for concurrent use: Apply, Reject and every accessor must be called from
-// that goroutine. The values accessors return are copies, except the
-// *event.Event of the recent-events buffer, which is immutable.
+// that goroutine. The values accessors return are copies, except the raw
+// bodies of the recent-events buffer, which are immutable, and the slice
+// Timers returns, which is the state's own until the next Apply.
 package state
