@@ -59,7 +59,9 @@ type Entry struct {
 	// ID is unique per entry, assigned by the Writer when empty, and
 	// used as the Nats-Msg-Id so a retried publish is stored once.
 	ID string `json:"id"`
-	// Seq is the entry's sequence in its stream, filled in on read.
+	// Seq is filled in on read: a trail entry's stream sequence, or for
+	// an event-received entry its batch message's stream sequence times
+	// EventSeqFactor plus its position in the batch.
 	Seq uint64 `json:"seq"`
 	// Type is the entry type.
 	Type Type `json:"type"`

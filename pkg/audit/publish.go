@@ -10,19 +10,19 @@ import (
 	"github.com/nats-io/nuid"
 )
 
-// run is the writer's goroutine: it publishes whatever is buffered,
-// batch by batch, until Close; then it drains the buffer and returns.
-// ctx is cancelled when Close runs out of time.
+// run is the trail goroutine: it publishes buffered entries of every
+// type but event-received, batch by batch, until Close; then it drains
+// the buffer and returns. ctx is cancelled when Close runs out of time.
 func (w *Writer) run(ctx context.Context) {
-	defer close(w.done)
+	defer w.wg.Done()
 
-	p := publisher{w: w, ids: nuid.New()}
+	p := w.newPublisher()
 	batch := make([]Entry, 0, w.cfg.BatchSize)
 	for {
 		select {
 		case e := <-w.queue:
 			batch = w.fill(append(batch[:0], e))
-			p.publish(ctx, batch)
+			p.publish(ctx, p.encodeAll(batch))
 		case <-w.stop:
 			for {
 				batch = w.fill(batch[:0])
@@ -30,7 +30,7 @@ func (w *Writer) run(ctx context.Context) {
 					p.flushLog()
 					return
 				}
-				p.publish(ctx, batch)
+				p.publish(ctx, p.encodeAll(batch))
 			}
 		}
 	}
@@ -49,7 +49,16 @@ func (w *Writer) fill(batch []Entry) []Entry {
 	return batch
 }
 
-// publisher is the state owned by the writer's goroutine.
+// outMsg is one message to store and the number of entries it holds.
+type outMsg struct {
+	msg     *nats.Msg
+	entries int
+	// batch marks a batch of event-received entries.
+	batch bool
+}
+
+// publisher publishes for one of the writer's goroutines and owns the
+// state of its failure log.
 type publisher struct {
 	w   *Writer
 	ids *nuid.NUID
@@ -60,16 +69,24 @@ type publisher struct {
 	lastLog  time.Time
 }
 
-// publish writes batch, retrying what failed, and settles every entry
-// as written or failed.
-func (p *publisher) publish(ctx context.Context, batch []Entry) {
-	msgs := make([]*nats.Msg, 0, len(batch))
+func (w *Writer) newPublisher() *publisher {
+	return &publisher{w: w, ids: nuid.New()}
+}
+
+// encodeAll turns trail entries into messages of one entry each.
+func (p *publisher) encodeAll(batch []Entry) []outMsg {
+	msgs := make([]outMsg, 0, len(batch))
 	for i := range batch {
 		if m := p.encode(&batch[i]); m != nil {
-			msgs = append(msgs, m)
+			msgs = append(msgs, outMsg{msg: m, entries: 1})
 		}
 	}
+	return msgs
+}
 
+// publish writes msgs, retrying what failed, and settles every entry
+// they hold as written or failed.
+func (p *publisher) publish(ctx context.Context, msgs []outMsg) {
 	backoff := p.w.cfg.RetryBackoff
 	for attempt := 1; len(msgs) > 0; attempt++ {
 		msgs = p.send(ctx, msgs)
@@ -77,7 +94,11 @@ func (p *publisher) publish(ctx context.Context, batch []Entry) {
 			return
 		}
 		if attempt >= p.w.cfg.MaxAttempts || !sleep(ctx, backoff) {
-			p.fail(len(msgs))
+			n := 0
+			for _, m := range msgs {
+				n += m.entries
+			}
+			p.fail(n)
 			return
 		}
 		backoff *= 2
@@ -105,12 +126,12 @@ func (p *publisher) encode(e *Entry) *nats.Msg {
 
 // send publishes msgs once and returns those that were not acknowledged
 // within AckTimeout.
-func (p *publisher) send(ctx context.Context, msgs []*nats.Msg) []*nats.Msg {
-	var retry []*nats.Msg
+func (p *publisher) send(ctx context.Context, msgs []outMsg) []outMsg {
+	var retry []outMsg
 	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
-	sent := make([]*nats.Msg, 0, len(msgs))
+	sent := make([]outMsg, 0, len(msgs))
 	for _, m := range msgs {
-		f, err := p.w.js.PublishMsgAsync(copyMsg(m))
+		f, err := p.w.js.PublishMsgAsync(copyMsg(m.msg))
 		if err != nil {
 			p.lastErr = err
 			retry = append(retry, m)
@@ -127,7 +148,7 @@ func (p *publisher) send(ctx context.Context, msgs []*nats.Msg) []*nats.Msg {
 		if !expired {
 			select {
 			case <-f.Ok():
-				p.written(1)
+				p.written(sent[i])
 				continue
 			case err := <-f.Err():
 				p.lastErr = err
@@ -141,7 +162,7 @@ func (p *publisher) send(ctx context.Context, msgs []*nats.Msg) []*nats.Msg {
 		}
 		select {
 		case <-f.Ok():
-			p.written(1)
+			p.written(sent[i])
 		default:
 			retry = append(retry, sent[i])
 		}
@@ -158,9 +179,12 @@ func copyMsg(m *nats.Msg) *nats.Msg {
 	return &nats.Msg{Subject: m.Subject, Header: m.Header, Data: m.Data}
 }
 
-func (p *publisher) written(n int) {
-	p.w.written.Add(uint64(n))
-	p.w.buffered.Add(-int64(n))
+func (p *publisher) written(m outMsg) {
+	p.w.written.Add(uint64(m.entries))
+	p.w.buffered.Add(-int64(m.entries))
+	if m.batch {
+		p.w.batches.Add(1)
+	}
 }
 
 // fail counts n entries as failed and logs, at most once per

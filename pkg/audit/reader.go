@@ -74,11 +74,11 @@ type query struct {
 
 // Query returns the next page of req. Entries come from the trail stream
 // first, in ascending seq, then from the events stream (event-received),
-// in ascending seq; the cursor says which stream and where. One call
-// looks at most Config.MaxScan stored messages. A flawed request or
-// cursor fails with an error wrapping ErrBadRequest; an entry that alone
-// exceeds MaxBytes with ErrEntryTooLarge; otherwise the error is
-// JetStream's or ctx's.
+// in ascending seq; the cursor says which stream and where, down to a
+// position inside a batch. One call looks at most Config.MaxScan stored
+// entries. A flawed request or cursor fails with an error wrapping
+// ErrBadRequest; an entry that alone exceeds MaxBytes with
+// ErrEntryTooLarge; otherwise the error is JetStream's or ctx's.
 func (r *Reader) Query(ctx context.Context, req Request) (Page, error) {
 	q, err := parseRequest(req)
 	if err != nil {
@@ -91,11 +91,11 @@ func (r *Reader) Query(ctx context.Context, req Request) (Page, error) {
 		if q.filters[p] == nil {
 			continue
 		}
-		start := uint64(0)
+		start := cursor{part: p}
 		if p == q.start.part {
-			start = q.start.seq
+			start = q.start
 		}
-		more, err := r.scanPart(ctx, &pb, p, start)
+		more, err := r.scanPart(ctx, &pb, start)
 		if err != nil {
 			return Page{}, err
 		}
@@ -106,20 +106,31 @@ func (r *Reader) Query(ctx context.Context, req Request) (Page, error) {
 	return pb.page, nil
 }
 
-// scanPart adds part p's entries from start (0: from Since or the first)
-// to pb, and reports whether pb stopped before the part's end; then
-// pb.page.NextCursor is set.
-func (r *Reader) scanPart(ctx context.Context, pb *pageBuilder, p int,
-	start uint64) (bool, error) {
+// firstFetch is how many messages of the events stream a scan fetches
+// first, before it knows how many entries a message holds.
+const firstFetch = 16
+
+// scanPart adds the entries of start's part from start on (seq 0: from
+// Since or the first) to pb, and reports whether pb stopped before the
+// part's end; then pb.page.NextCursor is set.
+func (r *Reader) scanPart(ctx context.Context, pb *pageBuilder,
+	start cursor) (bool, error) {
+	p := start.part
+	events := p == partEvents
 	stream := r.cfg.Stream
-	if p == partEvents {
+	if events {
 		stream = r.cfg.EventsStream
 	}
 	slack := r.cfg.TimeSlack
 
+	startMsg, first := start.message()
+	next := start.seq
 	var since *time.Time
-	if start == 0 {
-		start = 1
+	if startMsg == 0 {
+		startMsg, next = 1, 1
+		if events {
+			next = EventSeqFactor
+		}
 		if !pb.q.Since.IsZero() && slack >= 0 {
 			t := pb.q.Since.Add(-slack)
 			since = &t
@@ -130,20 +141,23 @@ func (r *Reader) scanPart(ctx context.Context, pb *pageBuilder, p int,
 		stopAt = pb.q.Until.Add(slack)
 	}
 
-	sc, err := newScanner(ctx, r.js, stream, pb.q.filters[p], start, since)
+	sc, err := newScanner(ctx, r.js, stream, pb.q.filters[p], startMsg,
+		since)
 	if err != nil {
 		return false, err
 	}
+	var es []Entry
+	var msgs, entries int
 	for {
 		if err := ctx.Err(); err != nil {
 			return false, err
 		}
 		if pb.budget <= 0 {
-			pb.page.NextCursor = cursor{part: p, seq: start}.String()
+			pb.page.NextCursor = cursor{part: p, seq: next}.String()
 			return true, nil
 		}
 
-		batch, end, err := sc.fetch(min(pb.budget, fetchChunk))
+		batch, end, err := sc.fetch(pb.fetchSize(events, msgs, entries))
 		if err != nil {
 			return false, err
 		}
@@ -151,15 +165,31 @@ func (r *Reader) scanPart(ctx context.Context, pb *pageBuilder, p int,
 			if !stopAt.IsZero() && !m.stored.Before(stopAt) {
 				return false, nil
 			}
-			stop, err := pb.add(m)
-			if err != nil {
-				return false, err
+			skip := 0
+			if m.seq == startMsg {
+				skip = first
 			}
-			if stop {
-				pb.page.NextCursor = cursor{part: p, seq: m.seq}.String()
-				return true, nil
+			var ok bool
+			es, ok = m.entries(es[:0], events, skip)
+			msgs++
+			entries += len(es)
+			if !ok {
+				pb.budget--
 			}
-			start = m.seq + 1
+			for i := range es {
+				stop, err := pb.add(&es[i])
+				if err != nil {
+					return false, err
+				}
+				if stop {
+					pb.page.NextCursor = cursor{part: p, seq: es[i].Seq}.String()
+					return true, nil
+				}
+			}
+			next = m.seq + 1
+			if events {
+				next *= EventSeqFactor
+			}
 		}
 		if end {
 			return false, nil
@@ -175,11 +205,31 @@ type pageBuilder struct {
 	size   int
 }
 
-// add takes m into the page when it matches, and reports whether the
-// page is full before m, so that m starts the next one.
-func (pb *pageBuilder) add(m scanned) (bool, error) {
+// fetchSize is how many messages to fetch next: enough for the entries
+// the page may still take and the budget allows, judged by the entries
+// per message seen so far, between 1 and fetchChunk.
+func (pb *pageBuilder) fetchSize(events bool, msgs, entries int) int {
+	want := min(pb.budget, pb.q.Limit-len(pb.page.Entries)+1)
+	switch {
+	case !events:
+	case msgs == 0 || entries == 0:
+		want = min(want, firstFetch)
+	default:
+		per := max(entries/msgs, 1)
+		want = (want + per - 1) / per
+	}
+	return max(min(want, fetchChunk), 1)
+}
+
+// add takes e into the page when it matches, and reports whether the
+// page ends before e, so that e starts the next one: it is full, or the
+// budget is spent.
+func (pb *pageBuilder) add(e *Entry) (bool, error) {
+	if pb.budget <= 0 {
+		return true, nil
+	}
 	pb.budget--
-	if !m.ok || !pb.q.match(&m.entry) {
+	if !pb.q.match(e) {
 		return false, nil
 	}
 	if len(pb.page.Entries) >= pb.q.Limit {
@@ -187,20 +237,20 @@ func (pb *pageBuilder) add(m scanned) (bool, error) {
 	}
 
 	if pb.q.MaxBytes > 0 {
-		n, err := entrySize(&m.entry)
+		n, err := entrySize(e)
 		if err != nil {
 			return false, err
 		}
 		if pb.size+n > pb.q.MaxBytes {
 			if len(pb.page.Entries) == 0 {
 				return false, fmt.Errorf("%w: seq %d needs %d bytes",
-					ErrEntryTooLarge, m.seq, n+pageOverhead)
+					ErrEntryTooLarge, e.Seq, n+pageOverhead)
 			}
 			return true, nil
 		}
 		pb.size += n
 	}
-	pb.page.Entries = append(pb.page.Entries, m.entry)
+	pb.page.Entries = append(pb.page.Entries, *e)
 	return false, nil
 }
 

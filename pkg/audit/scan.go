@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -13,13 +14,47 @@ import (
 // consumer after its last fetch.
 const scanInactive = 10 * time.Second
 
-// scanned is one stored message of a scan.
+// scanned is one stored message of a scan, not yet decoded.
 type scanned struct {
-	entry  Entry
-	stored time.Time
-	seq    uint64
-	// ok is false for a message that does not decode as an entry.
-	ok bool
+	data    []byte
+	subject string
+	stored  time.Time
+	seq     uint64
+}
+
+// entries decodes m's entries from position first on and appends them
+// to out. A message of the events stream (events true) is a batch, or a
+// single JSON entry as stored before batching; its entries' seq is
+// composed with EventSeqFactor. A message of the trail holds one JSON
+// entry whose seq is the message's. A message that does not decode as
+// entries of a known type adds none, and ok is false.
+func (m *scanned) entries(out []Entry, events bool,
+	first int) (_ []Entry, ok bool) {
+	if events && isBatch(m.data) {
+		tenant, found := strings.CutPrefix(m.subject, EventsSubjectPrefix)
+		if !found || !validTenant(tenant) {
+			return out, false
+		}
+		var err error
+		out, err = decodeBatch(out, m.data, tenant, m.seq, first)
+		return out, err == nil
+	}
+
+	var e Entry
+	if json.Unmarshal(m.data, &e) != nil || !e.Type.Valid() {
+		return out, false
+	}
+	e.Seq = m.seq
+	if events {
+		if m.seq > ^uint64(0)/EventSeqFactor {
+			return out, false
+		}
+		e.Seq *= EventSeqFactor
+	}
+	if first > 0 {
+		return out, true
+	}
+	return append(out, e), true
 }
 
 // scanner reads one stream in sequence order through an ordered
@@ -67,11 +102,12 @@ func (sc *scanner) fetch(n int) ([]scanned, bool, error) {
 		if err != nil {
 			return nil, false, fmt.Errorf("reading metadata: %w", err)
 		}
-		s := scanned{stored: md.Timestamp, seq: md.Sequence.Stream}
-		s.ok = json.Unmarshal(m.Data(), &s.entry) == nil &&
-			s.entry.Type.Valid()
-		s.entry.Seq = s.seq
-		out = append(out, s)
+		out = append(out, scanned{
+			data:    m.Data(),
+			subject: m.Subject(),
+			stored:  md.Timestamp,
+			seq:     md.Sequence.Stream,
+		})
 		end = md.NumPending == 0
 	}
 	if err := b.Error(); err != nil {

@@ -58,8 +58,9 @@ type Config struct {
 	// Duplicates is the window in which a re-published entry id is
 	// stored only once. Default 2 min.
 	Duplicates time.Duration
-	// MaxScan bounds how many stored messages one Reader.Query looks at.
-	// Default 20,000.
+	// MaxScan bounds how many stored entries one Reader.Query looks at
+	// (each entry of a batch counts, and each message that does not
+	// decode). Default 20,000.
 	MaxScan int
 	// TimeSlack is how far an entry's Time may lie from the server's
 	// store time of it. A time-bounded query seeks to Since minus this

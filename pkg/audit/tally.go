@@ -189,9 +189,11 @@ func (t *Tally) Rebuild(ctx context.Context, js jetstream.JetStream,
 		if err != nil {
 			return fmt.Errorf("rebuilding audit totals: %w", err)
 		}
+		var es []Entry
 		for _, m := range batch {
-			if m.ok {
-				t.Observe(m.entry)
+			es, _ = m.entries(es[:0], false, 0)
+			for _, e := range es {
+				t.Observe(e)
 			}
 		}
 		if end {

@@ -14,11 +14,15 @@ import (
 
 // Defaults of WriterConfig.
 const (
-	DefaultBufferSize   = 65536
-	DefaultBatchSize    = 512
-	DefaultMaxAttempts  = 3
-	DefaultAckTimeout   = 5 * time.Second
-	DefaultRetryBackoff = 100 * time.Millisecond
+	DefaultBufferSize        = 65536
+	DefaultBatchSize         = 512
+	DefaultMaxAttempts       = 3
+	DefaultAckTimeout        = 5 * time.Second
+	DefaultRetryBackoff      = 100 * time.Millisecond
+	DefaultEventBufferSize   = 65536
+	DefaultEventBatchRecords = 1000
+	DefaultEventBatchBytes   = 64 << 10
+	DefaultFlushInterval     = time.Second
 )
 
 // failureLogEvery is the least time between two logged publish failures;
@@ -27,13 +31,30 @@ const failureLogEvery = 10 * time.Second
 
 // WriterConfig tunes a Writer. The zero value is valid.
 type WriterConfig struct {
-	// BufferSize bounds the entries waiting to be published. Default
-	// 65,536. When it is full, Record does not wait: it counts the entry
-	// in Stats.Dropped and returns false.
+	// BufferSize bounds the trail entries (every type but
+	// event-received) waiting to be published. Default 65,536. When it
+	// is full, Record does not wait: it counts the entry in
+	// Stats.Dropped and returns false.
 	BufferSize int
-	// BatchSize is the most entries published before waiting for their
-	// acks, so it bounds the publishes in flight. Default 512.
+	// BatchSize is the most trail entries published before waiting for
+	// their acks, so it bounds the publishes in flight. Default 512.
 	BatchSize int
+	// EventBufferSize bounds the event-received records waiting to be
+	// put into batches, and separately those in open batches: the open
+	// batches are all published when they reach it. Default 65,536.
+	// When the buffer is full, Record does not wait: it counts the
+	// entry in Stats.Dropped and returns false.
+	EventBufferSize int
+	// EventBatchRecords is the most event-received records of one
+	// stored message, at most MaxBatchRecords. Default 1,000.
+	EventBatchRecords int
+	// EventBatchBytes is the most bytes of one batch message's body.
+	// Default 64 KiB; a single record is always stored, whatever its
+	// size.
+	EventBatchBytes int
+	// FlushInterval is the longest an event-received record waits in
+	// an open batch before the batch is published. Default 1 s.
+	FlushInterval time.Duration
 	// MaxAttempts is how often an entry is published before it counts as
 	// failed. Default 3.
 	MaxAttempts int
@@ -45,18 +66,25 @@ type WriterConfig struct {
 	// Now is the monitor's clock, used for entries without a time.
 	// Default time.Now.
 	Now func() time.Time
-	// Tally, when set, observes every accepted entry.
+	// Tally, when set, observes every accepted trail entry.
 	Tally *Tally
 	// Logger receives lifecycle lines and rate-limited publish
 	// failures. Default: no logging.
 	Logger zerolog.Logger
 }
 
-// Validate reports a negative setting, wrapping ErrInvalidConfig.
+// Validate reports a negative setting, or EventBatchRecords above
+// MaxBatchRecords, wrapping ErrInvalidConfig.
 func (c WriterConfig) Validate() error {
-	if c.BufferSize < 0 || c.BatchSize < 0 || c.MaxAttempts < 0 ||
-		c.AckTimeout < 0 || c.RetryBackoff < 0 {
+	switch {
+	case c.BufferSize < 0, c.BatchSize < 0, c.MaxAttempts < 0,
+		c.AckTimeout < 0, c.RetryBackoff < 0, c.EventBufferSize < 0,
+		c.EventBatchRecords < 0, c.EventBatchBytes < 0,
+		c.FlushInterval < 0:
 		return fmt.Errorf("%w: negative writer setting", ErrInvalidConfig)
+	case c.EventBatchRecords > MaxBatchRecords:
+		return fmt.Errorf("%w: event batch records above %d",
+			ErrInvalidConfig, MaxBatchRecords)
 	}
 	return nil
 }
@@ -76,6 +104,18 @@ func (c WriterConfig) withDefaults() WriterConfig {
 	}
 	if c.RetryBackoff == 0 {
 		c.RetryBackoff = DefaultRetryBackoff
+	}
+	if c.EventBufferSize == 0 {
+		c.EventBufferSize = DefaultEventBufferSize
+	}
+	if c.EventBatchRecords == 0 {
+		c.EventBatchRecords = DefaultEventBatchRecords
+	}
+	if c.EventBatchBytes == 0 {
+		c.EventBatchBytes = DefaultEventBatchBytes
+	}
+	if c.FlushInterval == 0 {
+		c.FlushInterval = DefaultFlushInterval
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -99,11 +139,16 @@ type WriterStats struct {
 	Failed uint64
 	// Buffered entries are accepted and not yet written or failed.
 	Buffered uint64
+	// EventBatches counts the batch messages of event-received entries
+	// acknowledged by JetStream; their entries count in Written.
+	EventBatches uint64
 }
 
 // Writer publishes audit entries to JetStream in the background. Record
-// never blocks; one goroutine, started by Start and stopped by Close,
-// drains the buffer in batches with asynchronous publishes.
+// never blocks. Two goroutines, started by Start and stopped by Close,
+// drain the buffers: one publishes trail entries, one message each, in
+// rounds of asynchronous publishes; the other packs event-received
+// entries into batch messages, one open batch per tenant.
 type Writer struct {
 	js  jetstream.JetStream
 	cfg WriterConfig
@@ -111,8 +156,13 @@ type Writer struct {
 
 	// queue is bounded by cfg.BufferSize; see WriterConfig.BufferSize.
 	queue chan Entry
-	stop  chan struct{}
-	done  chan struct{}
+	// events is bounded by cfg.EventBufferSize; see
+	// WriterConfig.EventBufferSize.
+	events chan eventRecord
+	stop   chan struct{}
+	// done is closed when both goroutines, counted in wg, have ended.
+	done chan struct{}
+	wg   sync.WaitGroup
 
 	// mu orders Record's sends before Close's final drain: Record
 	// sends under the read lock, Close sets closed under the write lock.
@@ -122,6 +172,7 @@ type Writer struct {
 	cancel  context.CancelFunc
 
 	written  atomic.Uint64
+	batches  atomic.Uint64
 	dropped  atomic.Uint64
 	invalid  atomic.Uint64
 	failed   atomic.Uint64
@@ -138,12 +189,13 @@ func NewWriter(js jetstream.JetStream, cfg WriterConfig) (*Writer, error) {
 	cfg = cfg.withDefaults()
 
 	w := &Writer{
-		js:    js,
-		cfg:   cfg,
-		log:   cfg.Logger.With().Str("component", "audit_writer").Logger(),
-		queue: make(chan Entry, cfg.BufferSize),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
+		js:     js,
+		cfg:    cfg,
+		log:    cfg.Logger.With().Str("component", "audit_writer").Logger(),
+		queue:  make(chan Entry, cfg.BufferSize),
+		events: make(chan eventRecord, cfg.EventBufferSize),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
 	}
 	return w, nil
 }
@@ -151,7 +203,9 @@ func NewWriter(js jetstream.JetStream, cfg WriterConfig) (*Writer, error) {
 // Record queues e for writing and reports whether it was accepted. It
 // never blocks: a full buffer or a closed writer drops e, an invalid
 // entry is refused, and both are counted in Stats. Record fills in Time
-// when zero and compacts event-received entries. Safe for concurrent use.
+// when zero and compacts event-received entries to their time, tenant,
+// category, event id, stream sequence and id (when given). Safe for
+// concurrent use.
 func (w *Writer) Record(e Entry) bool {
 	if why := e.check(); why != "" {
 		w.invalid.Add(1)
@@ -159,6 +213,9 @@ func (w *Writer) Record(e Entry) bool {
 	}
 	if e.Time.IsZero() {
 		e.Time = w.cfg.Now()
+	}
+	if e.Type == TypeEventReceived {
+		return w.recordEvent(&e)
 	}
 	e.normalize()
 
@@ -184,14 +241,44 @@ func (w *Writer) Record(e Entry) bool {
 	return true
 }
 
+// recordEvent queues a checked event-received entry for its batch.
+func (w *Writer) recordEvent(e *Entry) bool {
+	r := eventRecord{
+		tenant:    e.TenantID,
+		category:  capText(e.Category, MaxFieldBytes),
+		eventID:   capText(e.EventID, MaxFieldBytes),
+		id:        capText(e.ID, MaxFieldBytes),
+		time:      e.Time.UnixNano(),
+		streamSeq: e.StreamSeq,
+	}
+
+	w.mu.RLock()
+	ok := !w.closed
+	if ok {
+		select {
+		case w.events <- r:
+			w.buffered.Add(1)
+		default:
+			ok = false
+		}
+	}
+	w.mu.RUnlock()
+
+	if !ok {
+		w.dropped.Add(1)
+	}
+	return ok
+}
+
 // Stats returns the writer's counters. Safe for concurrent use.
 func (w *Writer) Stats() WriterStats {
 	return WriterStats{
-		Written:  w.written.Load(),
-		Dropped:  w.dropped.Load(),
-		Invalid:  w.invalid.Load(),
-		Failed:   w.failed.Load(),
-		Buffered: uint64(max(w.buffered.Load(), 0)),
+		Written:      w.written.Load(),
+		Dropped:      w.dropped.Load(),
+		Invalid:      w.invalid.Load(),
+		Failed:       w.failed.Load(),
+		Buffered:     uint64(max(w.buffered.Load(), 0)),
+		EventBatches: w.batches.Load(),
 	}
 }
 
@@ -216,12 +303,20 @@ func (w *Writer) startLocked() {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
-	w.log.Info().Int("buffer_size", w.cfg.BufferSize).Msg("writer started")
+	w.log.Info().Int("buffer_size", w.cfg.BufferSize).
+		Int("event_buffer_size", w.cfg.EventBufferSize).
+		Msg("writer started")
+	w.wg.Add(2)
 	go w.run(ctx)
+	go w.runEvents(ctx)
+	go func() {
+		w.wg.Wait()
+		close(w.done)
+	}()
 }
 
-// Close stops accepting entries, publishes what is buffered and waits
-// for the goroutine to end. When ctx ends first, the entries not yet
+// Close stops accepting entries, publishes what is buffered (open
+// batches included) and waits for the goroutines to end. When ctx ends first, the entries not yet
 // written are counted as failed and Close returns ctx's error joined
 // with ErrUnwritten. A second Close fails with ErrClosed.
 func (w *Writer) Close(ctx context.Context) error {
