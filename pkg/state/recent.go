@@ -39,7 +39,57 @@ type recentRec struct {
 	sev event.Severity
 }
 
-func (r recentRec) key() int64 { return int64(r.seq) }
+// recentRing is the recent-events buffer: at most limit records in
+// ascending stream sequence, in a ring that grows to limit and no further,
+// so a busy tenant holds exactly limit records (a sorted series would
+// hold up to twice as many between compactions).
+type recentRing struct {
+	buf   []recentRec // grows to max, then the ring
+	start int         // index in buf of the oldest record
+	n     int         // records held
+}
+
+// at returns the i-th oldest record.
+func (r *recentRing) at(i int) *recentRec {
+	return &r.buf[(r.start+i)%len(r.buf)]
+}
+
+// insert adds v in sequence order, keeping the limit highest sequences:
+// when full, the oldest is dropped, or v itself when it is older still.
+func (r *recentRing) insert(v recentRec, limit int) {
+	if r.n == limit {
+		if v.seq < r.at(0).seq {
+			return
+		}
+		*r.at(0) = recentRec{} // let the collector have its body
+		r.start = (r.start + 1) % len(r.buf)
+		r.n--
+	}
+	if r.n == len(r.buf) {
+		r.grow(limit)
+	}
+
+	// Events come nearly in sequence order: find v's place from the end.
+	p := r.n
+	for p > 0 && r.at(p-1).seq > v.seq {
+		p--
+	}
+	for i := r.n; i > p; i-- {
+		*r.at(i) = *r.at(i - 1)
+	}
+	*r.at(p) = v
+	r.n++
+}
+
+// grow makes room for more records, up to limit in all.
+func (r *recentRing) grow(limit int) {
+	size := min(max(2*len(r.buf), 16), limit)
+	buf := make([]recentRec, size)
+	for i := range r.n {
+		buf[i] = *r.at(i)
+	}
+	r.buf, r.start = buf, 0
+}
 
 // remember puts ev into the recent-events buffer, which keeps the
 // highest stream sequences. Events of different categories may come
@@ -55,10 +105,7 @@ func (t *Tenant) remember(ev *event.Event, seq uint64, sc *scopeCounts) {
 		sc:  sc,
 		cat: ev.Category,
 		sev: ev.Severity,
-	})
-	if extra := t.recent.len() - t.cfg.RecentEvents; extra > 0 {
-		t.recent.dropFront(extra)
-	}
+	}, t.cfg.RecentEvents)
 }
 
 // RecentNewestFirst yields the recent-events buffer from the highest
@@ -66,9 +113,8 @@ func (t *Tenant) remember(ev *event.Event, seq uint64, sc *scopeCounts) {
 // events stop early and reverse them.
 func (t *Tenant) RecentNewestFirst() iter.Seq[Recent] {
 	return func(yield func(Recent) bool) {
-		live := t.recent.live()
-		for i := len(live) - 1; i >= 0; i-- {
-			r := &live[i]
+		for i := t.recent.n - 1; i >= 0; i-- {
+			r := t.recent.at(i)
 			v := Recent{
 				Seq:          r.seq,
 				EventID:      r.id,

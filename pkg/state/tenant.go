@@ -27,7 +27,7 @@ type Tenant struct {
 	acks        series[ackRecord]
 	completions series[completion]
 	changes     series[change]
-	recent      series[recentRec]
+	recent      recentRing
 	names       map[string]string // operator id -> latest name
 
 	newest       int64 // newest event timestamp, Unix ns
