@@ -17,7 +17,7 @@ func responseLatency(in input, m *Metric) {
 	w := in.opts.window(defaultLatencyWindow)
 	after := in.now.Add(-time.Duration(w) * time.Minute)
 
-	var mins []float64
+	mins := make([]float64, 0, in.t.AckCount(after, in.now))
 	var means, sevSum, sevN [event.NumSeverities]float64
 	total := 0.0
 	for a := range in.t.Acks(after, in.now) {

@@ -97,6 +97,13 @@ func (t *Tenant) Acks(after, upTo time.Time) iter.Seq[Ack] {
 	}
 }
 
+// AckCount returns how many acknowledgements Acks(after, upTo) yields,
+// in O(log R).
+func (t *Tenant) AckCount(after, upTo time.Time) int {
+	lo, hi := window(after, upTo)
+	return len(t.acks.between(lo, hi))
+}
+
 // Completions yields the remediation closes with a timestamp in
 // (after, upTo], oldest first, kept as long as acknowledgements.
 func (t *Tenant) Completions(after, upTo time.Time) iter.Seq[Completion] {
