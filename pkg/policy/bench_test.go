@@ -30,3 +30,30 @@ func BenchmarkFilterOperatorMap(b *testing.B) {
 		FilterOperatorMap(m, v)
 	}
 }
+
+// BenchmarkVerify measures checking one dev-key token, which every
+// request but health pays.
+func BenchmarkVerify(b *testing.B) {
+	priv, _, err := LoadOrCreateDevKey(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	keys, err := DevKeySet(priv)
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := NewVerifier(VerifierConfig{Keys: keys})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, err := Mint(priv, MintOptions{Tenant: "t", User: "u", Perms: []string{PermViewAllOperators}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Verify(tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

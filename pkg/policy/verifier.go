@@ -48,6 +48,9 @@ func (c VerifierConfig) Validate() error {
 type Verifier struct {
 	keys   *KeySet
 	parser *jwt.Parser
+	now    func() time.Time
+	leeway time.Duration
+	cache  tokenCache
 }
 
 // NewVerifier returns a Verifier for cfg, or the error of cfg.Validate.
@@ -74,7 +77,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.Audience != "" {
 		opts = append(opts, jwt.WithAudience(cfg.Audience))
 	}
-	return &Verifier{keys: cfg.Keys, parser: jwt.NewParser(opts...)}, nil
+	return &Verifier{keys: cfg.Keys, parser: jwt.NewParser(opts...), now: cfg.Now, leeway: cfg.Leeway}, nil
 }
 
 // claims are the token claims the monitor reads.
@@ -101,6 +104,11 @@ func (v *Verifier) Verify(token string) (Caller, error) {
 		return Caller{}, unauthenticated("token too long")
 	}
 
+	now := v.now()
+	if c, ok := v.cache.get(token, now, v.leeway); ok {
+		return c, nil
+	}
+
 	var cl claims
 	if _, err := v.parser.ParseWithClaims(token, &cl, v.keyFor); err != nil {
 		return Caller{}, unauthenticated(reasonFor(err, &cl))
@@ -112,7 +120,13 @@ func (v *Verifier) Verify(token string) (Caller, error) {
 	case cl.Tenant == "":
 		return Caller{}, unauthenticated("token has no tenant claim")
 	}
-	return NewCaller(cl.Subject, cl.Tenant, cl.Permissions, cl.Operator, cl.Team), nil
+	c := NewCaller(cl.Subject, cl.Tenant, cl.Permissions, cl.Operator, cl.Team)
+	entry := cachedToken{caller: c, expires: cl.ExpiresAt.Time}
+	if cl.NotBefore != nil {
+		entry.notBefore = cl.NotBefore.Time
+	}
+	v.cache.put(token, entry, now)
+	return c, nil
 }
 
 // keyFor is the jwt.Keyfunc: it picks the key, or the keys, that may
