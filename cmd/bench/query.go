@@ -47,12 +47,8 @@ type queryReply struct {
 func computeAll(t *state.Tenant, now time.Time) ([]byte, error) {
 	scope := metrics.Scope{TenantID: t.ID()}
 	opts := metrics.DefaultOptions()
-	r := queryReply{Metrics: make([]metrics.Metric, 0, metrics.NumCategories)}
-	for _, c := range metrics.Categories {
-		r.Metrics = append(r.Metrics, metrics.Compute(t, c, scope, now, opts))
-	}
-	r.StreamState = metrics.ComputeStreamState(t, scope, now, opts, 0)
-	r.Summary = metrics.Summarize(t, scope, now, nil)
+	rep := metrics.Evaluate(t, metrics.Categories[:], scope, now, opts, 0, nil)
+	r := queryReply{Metrics: rep.Metrics, StreamState: rep.StreamState, Summary: rep.Summary}
 	return json.Marshal(r)
 }
 
