@@ -51,6 +51,7 @@ type Service struct {
 	registry    *state.Registry
 	pipeline    *consumer.Pipeline
 	auditW      *audit.Writer
+	auditNC     *nats.Conn // the audit writer's publishes
 	auditReader *audit.Reader
 	tally       *audit.Tally
 	rates       *receiptRates
@@ -309,17 +310,32 @@ func (s *Service) startAudit(ctx context.Context) error {
 	if err := s.tally.Rebuild(ctx, s.js, ac); err != nil {
 		return fmt.Errorf("rebuilding audit counters: %w", err)
 	}
-	w, err := audit.NewWriter(s.js, audit.WriterConfig{Tally: s.tally, Logger: s.log})
-	if err != nil {
-		return err
-	}
-	if err := w.Start(); err != nil {
-		return err
-	}
-	s.auditW = w
+	var err error
 	if s.auditReader, err = audit.NewReader(s.js, ac); err != nil {
 		return err
 	}
+
+	// The writer publishes on a connection of its own, with the main
+	// connection's options, so that its batches never queue behind the
+	// consumers' pulls and acks (or they behind it).
+	opts := s.nc.Opts
+	opts.Name = "monitor audit " + s.cfg.Instance
+	anc, err := opts.Connect()
+	if err != nil {
+		return fmt.Errorf("connecting the audit writer to NATS: %w", err)
+	}
+	ajs, err := jetstream.New(anc)
+	if err == nil {
+		s.auditW, err = audit.NewWriter(ajs, audit.WriterConfig{Tally: s.tally, Logger: s.log})
+	}
+	if err == nil {
+		err = s.auditW.Start()
+	}
+	if err != nil {
+		anc.Close()
+		return err
+	}
+	s.auditNC = anc
 	return nil
 }
 
@@ -331,6 +347,8 @@ func (s *Service) stopAudit() {
 		st := s.auditW.Stats()
 		s.log.Error().Err(err).Uint64("failed", st.Failed).Uint64("dropped", st.Dropped).Msg("audit trail not fully flushed")
 	}
+	// Close has settled every publish: nothing is left to drain.
+	s.auditNC.Close()
 }
 
 // validTenant reports whether s is a tenant id (1-64 of [A-Za-z0-9_-]).
