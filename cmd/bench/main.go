@@ -338,9 +338,16 @@ func (b *bench) noteAudit(ctx context.Context, events int) {
 		b.note("ingest ran WITHOUT audit: the audit writer is not wired into the service (no %s stream)", audit.DefaultEventsStream)
 		return
 	}
-	n := s.CachedInfo().State.Msgs
-	b.note("ingest ran with audit on: %s holds %d event-received entries for %d events (%d missing: dropped by the writer or not flushed)",
-		audit.DefaultEventsStream, n, events, max(int64(events)-int64(n), 0))
+	// The stream stores event-received entries in batches: count the
+	// entries, not the messages.
+	c, err := audit.CountEvents(ctx, b.env.js, audit.Config{})
+	if err != nil {
+		b.note("ingest ran with audit on, but counting %s failed: %v (%d messages)",
+			audit.DefaultEventsStream, err, s.CachedInfo().State.Msgs)
+		return
+	}
+	b.note("ingest ran with audit on: %s holds %d event-received entries for %d events (%d missing: dropped by the writer or not flushed) in %d messages",
+		audit.DefaultEventsStream, c.Entries, events, max(int64(events)-int64(c.Entries), 0), c.Messages)
 }
 
 // best returns the highest of the baseline rates: the stricter baseline.
