@@ -347,6 +347,8 @@ func (w *Writer) Close(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("%w: %d during close", ErrUnwritten, n))
 	}
 	w.log.Info().Uint64("written", w.written.Load()).
+		Uint64("event_batches", w.batches.Load()).
+		Uint64("dropped", w.dropped.Load()).
 		Uint64("failed", w.failed.Load()).Msg("writer closed")
 	return errors.Join(errs...)
 }
