@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -52,12 +53,19 @@ type proc struct {
 	log *os.File
 }
 
-func startProc(t *testing.T, bin, dataDir, addr string) *proc {
+// startProc runs the monitor binary: with natsURL empty, with its
+// embedded server on addr; otherwise against natsURL.
+func startProc(t *testing.T, bin, dataDir, addr, natsURL string) *proc {
 	t.Helper()
 	logf, err := os.CreateTemp(t.TempDir(), "monitor-*.log")
 	require.NoError(t, err)
-	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--embedded-listen", addr,
-		"--http-addr", "off", "--log-format", "json")
+	args := []string{"serve", "--data-dir", dataDir, "--http-addr", "off", "--log-format", "json"}
+	if natsURL == "" {
+		args = append(args, "--embedded-listen", addr)
+	} else {
+		args = append(args, "--nats-url", natsURL, "--dev-auth")
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	require.NoError(t, cmd.Start())
 	p := &proc{cmd: cmd, log: logf}
@@ -190,25 +198,41 @@ func reference(t *testing.T, js jetstream.JetStream) map[string]*state.Tenant {
 }
 
 // TestKillNineAndRestart kills the monitor process with SIGKILL while it
-// consumes a backlog, restarts it on the same store, and compares every
+// consumes a backlog, restarts it on the same stream, and compares every
 // metric it then answers with a reference built from the stream alone.
+// Beside an external NATS server only the monitor dies, and the restart
+// rebuilds what it had acknowledged; with the embedded server the server
+// dies too, and whatever its store had not yet written is consumed again.
 func TestKillNineAndRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary; skipped with -short")
 	}
 	bin := buildMonitor(t)
-	dir, addr := t.TempDir(), freeAddr(t)
+	for _, mode := range []string{"external server", "embedded server"} {
+		t.Run(mode, func(t *testing.T) {
+			natsURL, addr := "", freeAddr(t)
+			if mode == "external server" {
+				natsURL = natstest.Server(t, "").ClientURL()
+				addr = strings.TrimPrefix(natsURL, "nats://")
+			}
+			killAndRestart(t, bin, addr, natsURL)
+		})
+	}
+}
+
+func killAndRestart(t *testing.T, bin, addr, natsURL string) {
+	dir := t.TempDir()
 	now := time.Now().UTC()
 	msgs := load(6000, now)
 
-	first := startProc(t, bin, dir, addr)
+	first := startProc(t, bin, dir, addr, natsURL)
 	nc := connectWhenUp(t, addr)
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
 	natstest.Eventually(t, 30*time.Second, func() bool {
-		_, err := js.Stream(context.Background(), consumer.DefaultStream)
+		_, err := js.Consumer(context.Background(), consumer.DefaultStream, "monitor-performance-signal")
 		return err == nil
-	}, "stream provisioned")
+	}, "stream and consumers provisioned")
 	var republished atomic.Int64
 	sub, err := nc.Subscribe("monitor.events.>", func(*nats.Msg) { republished.Add(1) })
 	require.NoError(t, err)
@@ -223,16 +247,18 @@ func TestKillNineAndRestart(t *testing.T) {
 	_, _ = first.cmd.Process.Wait()
 	nc.Close()
 
-	startProc(t, bin, dir, addr)
+	startProc(t, bin, dir, addr, natsURL)
 	nc = connectWhenUp(t, addr)
 	defer nc.Close()
 	js, err = jetstream.New(nc)
 	require.NoError(t, err)
 	publishAll(t, js, msgs[4000:], 4000)
 	natstest.Eventually(t, 60*time.Second, caughtUp(t, nc), "restarted monitor caught up")
-	h, err := client.New(nc, "").Health(context.Background())
-	require.NoError(t, err)
-	require.NotZero(t, h.Rebuild.Target, "the killed monitor had acknowledged events: the restart rebuilt them")
+	if natsURL != "" {
+		h, err := client.New(nc, "").Health(context.Background())
+		require.NoError(t, err)
+		require.NotZero(t, h.Rebuild.Target, "the killed monitor had acknowledged events: the restart rebuilt them")
+	}
 
 	ref := reference(t, js)
 	priv, _, err := policy.LoadOrCreateDevKey(dir)
