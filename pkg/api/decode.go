@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/opsmonitor/monitor/pkg/event"
 	"github.com/opsmonitor/monitor/pkg/metrics"
 )
 
@@ -140,19 +141,19 @@ func (f fields) scope(subjectTenant string) (metrics.Scope, *Error) {
 	if sc.TenantID == "" {
 		return sc, badRequest("scope.tenantId is required")
 	}
-	if !validName(sc.TenantID) {
+	if !event.ValidName(sc.TenantID) {
 		return sc, badRequest("scope.tenantId must be 1-64 characters of A-Z a-z 0-9 _ -")
 	}
 	if sc.FacilityID, err = sf.str("facilityId", 64); err != nil {
 		return sc, prefixed("scope.", err)
 	}
-	if sc.FacilityID != "" && (!validName(sc.FacilityID) || sc.FacilityID == "_") {
+	if sc.FacilityID != "" && (!event.ValidName(sc.FacilityID) || sc.FacilityID == "_") {
 		return sc, badRequest("scope.facilityId must be 1-64 characters of A-Z a-z 0-9 _ -")
 	}
 	if sc.FederationID, err = sf.str("federationId", 64); err != nil {
 		return sc, prefixed("scope.", err)
 	}
-	if sc.FederationID != "" && !validName(sc.FederationID) {
+	if sc.FederationID != "" && !event.ValidName(sc.FederationID) {
 		return sc, badRequest("scope.federationId must be 1-64 characters of A-Z a-z 0-9 _ -")
 	}
 	if sc.TenantID != subjectTenant {
@@ -166,36 +167,10 @@ func prefixed(p string, e *Error) *Error {
 	return e
 }
 
-// validName checks 1-64 characters of [A-Za-z0-9_-].
-func validName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// validID checks 1-128 characters of [A-Za-z0-9._:-], the operator and
-// entity id form.
-func validID(s string) bool {
-	if len(s) == 0 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._:-", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}
-
 // subjectTenant returns the last token of a request subject.
 func subjectTenant(subject string) string {
 	return subject[strings.LastIndexByte(subject, '.')+1:]
 }
+
+// operatorID checks the operator id form: 1-128 of [A-Za-z0-9._:-].
+func operatorID(s string) bool { return event.ValidID(s, 128) }

@@ -33,7 +33,7 @@ func decodeQuery(body []byte, subjectTenant string, maxRecent int) (Query, *Erro
 	if q.Categories, err = decodeCategories(f); err != nil {
 		return q, err
 	}
-	if q.OperatorIDs, err = f.list("operatorIds", MaxOperatorIDs, validID, "an operator id"); err != nil {
+	if q.OperatorIDs, err = f.list("operatorIds", MaxOperatorIDs, operatorID, "an operator id"); err != nil {
 		return q, err
 	}
 	if q.OperatorIDs == nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/opsmonitor/monitor/pkg/audit"
 	"github.com/opsmonitor/monitor/pkg/consumer"
+	"github.com/opsmonitor/monitor/pkg/event"
 	"github.com/opsmonitor/monitor/pkg/policy"
 	"github.com/opsmonitor/monitor/pkg/state"
 	"github.com/opsmonitor/monitor/pkg/subscribe"
@@ -295,7 +296,7 @@ func (s *Server) authenticate(h nats.Header, r *request, endpoint string) (polic
 	if errors.As(err, &pe) && errors.Is(err, policy.ErrUnauthenticated) {
 		reason = err.Error()
 	}
-	if validName(r.tenant) && s.cfg.Audit != nil {
+	if event.ValidName(r.tenant) && s.cfg.Audit != nil {
 		e := audit.Entry{Type: audit.TypeError, TenantID: r.tenant, Endpoint: endpoint,
 			Decision: audit.DecisionDenied, Rule: RuleAuthentication, Reason: reason}
 		if s.cfg.AuthFailures != nil {

@@ -87,7 +87,7 @@ func (s *Server) unsubscribe(_ context.Context, r *request) reply {
 	if err != nil {
 		return errReply(err)
 	}
-	if id == "" || !validName(id) {
+	if id == "" || !event.ValidName(id) {
 		return errReply(badRequest("subscriptionId is required: 1-64 characters of A-Z a-z 0-9 _ -"))
 	}
 	if cerr := s.cfg.Subscriptions.Cancel(owner(r.caller), r.tenant, id); cerr != nil {
@@ -146,7 +146,7 @@ func decodeSubscribe(body []byte, subjectTenant string) (SubscribeRequest, subsc
 		sv, _ := event.ParseSeverity(name)
 		sr.Filter.Severities = append(sr.Filter.Severities, sv)
 	}
-	if q.OperatorIDs, err = f.list("operatorIds", MaxOperatorIDs, validID, "an operator id"); err != nil {
+	if q.OperatorIDs, err = f.list("operatorIds", MaxOperatorIDs, operatorID, "an operator id"); err != nil {
 		return q, sr, err
 	}
 	sr.Filter.OperatorIDs = q.OperatorIDs
@@ -174,7 +174,7 @@ func decodeSubscribe(body []byte, subjectTenant string) (SubscribeRequest, subsc
 	if q.SubscriptionID, err = f.str("subscriptionId", 64); err != nil {
 		return q, sr, err
 	}
-	if q.SubscriptionID != "" && !validName(q.SubscriptionID) {
+	if q.SubscriptionID != "" && !event.ValidName(q.SubscriptionID) {
 		return q, sr, badRequest("subscriptionId must be 1-64 characters of A-Z a-z 0-9 _ -")
 	}
 	return q, sr, nil

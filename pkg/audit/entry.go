@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/opsmonitor/monitor/pkg/event"
 )
 
 // Type is the kind of an audit entry.
@@ -110,31 +112,12 @@ const (
 	MaxBodyBytes = 4096
 )
 
-// validTenant reports whether s is a tenant id of events.md: 1-64
-// characters of [A-Za-z0-9_-]. Such an id is always a single, literal
-// subject token.
-func validTenant(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z',
-			c >= '0' && c <= '9', c == '_', c == '-':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // check reports why e cannot be stored, or "" when it can.
 func (e *Entry) check() string {
 	switch {
 	case !e.Type.Valid():
 		return "unknown type"
-	case !validTenant(e.TenantID):
+	case !event.ValidName(e.TenantID):
 		return "invalid tenantId"
 	case e.Value != nil && (math.IsNaN(*e.Value) || math.IsInf(*e.Value, 0)):
 		return "value not finite"

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/opsmonitor/monitor/pkg/event"
 )
 
 // Limits of Request.Limit.
@@ -288,7 +290,7 @@ func parseRequest(req Request) (query, error) {
 	}
 
 	switch {
-	case !validTenant(req.TenantID):
+	case !event.ValidName(req.TenantID):
 		return bad("tenantId: not 1-64 characters of [A-Za-z0-9_-]")
 	case req.Limit < 0 || req.Limit > MaxLimit:
 		return bad("limit: not in 1-%d", MaxLimit)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/opsmonitor/monitor/pkg/event"
 )
 
 // scanInactive is how long the server keeps a scanner's ephemeral
@@ -32,7 +34,7 @@ func (m *scanned) entries(out []Entry, events bool,
 	first int) (_ []Entry, ok bool) {
 	if events && isBatch(m.data) {
 		tenant, found := strings.CutPrefix(m.subject, EventsSubjectPrefix)
-		if !found || !validTenant(tenant) {
+		if !found || !event.ValidName(tenant) {
 			return out, false
 		}
 		var err error

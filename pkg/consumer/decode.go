@@ -234,7 +234,7 @@ func validateFields(ev *event.Event, env *envelope, sc *scopeFields, scopeOK, ca
 	}
 	var ok bool
 
-	if ev.ID, ok = str(env.EventID); !ok || !idChars(ev.ID, 128) {
+	if ev.ID, ok = str(env.EventID); !ok || !event.ValidID(ev.ID, 128) {
 		return invalid("eventId", "must be 1-128 characters of A-Z a-z 0-9 . _ : -")
 	}
 	if !catOK {
@@ -257,16 +257,16 @@ func validateFields(ev *event.Event, env *envelope, sc *scopeFields, scopeOK, ca
 	if !scopeOK {
 		return invalid("scope", "must be an object")
 	}
-	if ev.TenantID, ok = str(sc.TenantID); !ok || !nameChars(ev.TenantID) {
+	if ev.TenantID, ok = str(sc.TenantID); !ok || !event.ValidName(ev.TenantID) {
 		return invalid("scope.tenantId", "must be 1-64 characters of A-Z a-z 0-9 _ -")
 	}
 	if !missing(sc.FacilityID) {
-		if ev.FacilityID, ok = str(sc.FacilityID); !ok || !nameChars(ev.FacilityID) || ev.FacilityID == "_" {
+		if ev.FacilityID, ok = str(sc.FacilityID); !ok || !event.ValidName(ev.FacilityID) || ev.FacilityID == "_" {
 			return invalid("scope.facilityId", "must be 1-64 characters of A-Z a-z 0-9 _ - and not _")
 		}
 	}
 	if !missing(sc.FederationID) {
-		if ev.FederationID, ok = str(sc.FederationID); !ok || !nameChars(ev.FederationID) {
+		if ev.FederationID, ok = str(sc.FederationID); !ok || !event.ValidName(ev.FederationID) {
 			return invalid("scope.federationId", "must be 1-64 characters of A-Z a-z 0-9 _ -")
 		}
 	}
@@ -278,14 +278,14 @@ func validateFields(ev *event.Event, env *envelope, sc *scopeFields, scopeOK, ca
 	if !ok {
 		return invalid("severity", "must be critical, high, medium or low")
 	}
-	if ev.EntityID, ok = str(env.EntityID); !ok || !idChars(ev.EntityID, 128) {
+	if ev.EntityID, ok = str(env.EntityID); !ok || !event.ValidID(ev.EntityID, 128) {
 		return invalid("entityId", "must be 1-128 characters of A-Z a-z 0-9 . _ : -")
 	}
 	if ev.EntityType, ok = str(env.EntityType); !ok || !textChars(ev.EntityType, 1, 64) {
 		return invalid("entityType", "must be 1-64 characters without control characters")
 	}
 	if !missing(env.OperatorID) {
-		if ev.OperatorID, ok = str(env.OperatorID); !ok || !idChars(ev.OperatorID, 128) {
+		if ev.OperatorID, ok = str(env.OperatorID); !ok || !event.ValidID(ev.OperatorID, 128) {
 			return invalid("operatorId", "must be 1-128 characters of A-Z a-z 0-9 . _ : -")
 		}
 	}
@@ -312,7 +312,7 @@ func validatePayload(ev *event.Event, raw []byte) *event.Rejection {
 	eachMember(raw, p.set)
 	if ev.Type == event.TaskCreated && !missing(p.Category) {
 		c, ok := str(p.Category)
-		if !ok || !idChars(c, 64) {
+		if !ok || !event.ValidID(c, 64) {
 			return reject(event.ReasonInvalidField, "payload.category must be 1-64 characters of A-Z a-z 0-9 . _ : -")
 		}
 		ev.WorkCategory = c
@@ -360,38 +360,6 @@ func str(raw []byte) (string, bool) {
 		return "", false
 	}
 	return s, true
-}
-
-// idChars checks 1..max characters of [A-Za-z0-9._:-].
-func idChars(s string, max int) bool {
-	if len(s) == 0 || len(s) > max {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(alnum(c) || c == '.' || c == '_' || c == ':' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// nameChars checks 1..64 characters of [A-Za-z0-9_-].
-func nameChars(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(alnum(c) || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-func alnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // textChars checks min..max characters (runes) of valid UTF-8 without

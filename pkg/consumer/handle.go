@@ -86,7 +86,7 @@ func (p *Pipeline) handle(ctx context.Context, m message, silent bool, done *syn
 // monitor.rejected.<token> and tells the audit hook.
 func (p *Pipeline) rejectMsg(ctx context.Context, m message, token string, rej *event.Rejection, silent bool, done *sync.WaitGroup) error {
 	p.stats.rejected[rej.Reason].Add(1)
-	if nameChars(token) {
+	if event.ValidName(token) {
 		if a, err := p.registry.GetOrCreate(token); err == nil {
 			done.Add(1)
 			if err := a.Reject(ctx, rej.Reason, done); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/opsmonitor/monitor/pkg/api"
 	"github.com/opsmonitor/monitor/pkg/client"
+	"github.com/opsmonitor/monitor/pkg/event"
 	"github.com/opsmonitor/monitor/pkg/metrics"
 )
 
@@ -171,7 +172,7 @@ func scopeParams(r *http.Request) client.Scope {
 
 // checkScope answers 400 when the scope's tenant cannot name a subject.
 func checkScope(w http.ResponseWriter, s client.Scope) bool {
-	if !validTenant(s.TenantID) {
+	if !event.ValidName(s.TenantID) {
 		writeError(w, http.StatusBadRequest, "validation",
 			"scope.tenantId must be 1-64 characters of A-Z a-z 0-9 _ -")
 		return false

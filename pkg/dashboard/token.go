@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/opsmonitor/monitor/pkg/event"
 )
 
 // maxTokenLen bounds the Authorization header's token; longer ones are
@@ -48,7 +50,7 @@ func peekClaims(tok string) (claims, bool) {
 	if err != nil {
 		return c, false
 	}
-	if json.Unmarshal(b, &c) != nil || !validTenant(c.Tenant) {
+	if json.Unmarshal(b, &c) != nil || !event.ValidName(c.Tenant) {
 		return c, false
 	}
 	return c, true
@@ -65,21 +67,4 @@ func tokenInURL(r *http.Request) bool {
 		}
 	}
 	return false
-}
-
-// validTenant reports whether s can be a tenant id and so a NATS subject
-// token: 1-64 of [A-Za-z0-9_-]. Anything else is refused before it can
-// reach a subject.
-func validTenant(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' ||
-			c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

@@ -210,7 +210,7 @@ func (s *Service) Run(ctx context.Context) (err error) {
 		Logger:   s.log,
 		OnRejected: func(r consumer.Rejected) {
 			tenant := r.TenantToken
-			if !validTenant(tenant) {
+			if !event.ValidName(tenant) {
 				tenant = "_invalid"
 			}
 			s.auditW.Record(audit.RejectionEntry(tenant, r.Rejection.Reason.String(), r.Rejection.Detail, r.Body, r.StreamSeq))
@@ -349,20 +349,6 @@ func (s *Service) stopAudit() {
 	}
 	// Close has settled every publish: nothing is left to drain.
 	s.auditNC.Close()
-}
-
-// validTenant reports whether s is a tenant id (1-64 of [A-Za-z0-9_-]).
-func validTenant(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // Verifier builds the verifier this service trusts, for tests and tools
