@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/opsmonitor/monitor/internal/monitortest"
 	"github.com/opsmonitor/monitor/internal/natstest"
 	"github.com/opsmonitor/monitor/pkg/client"
 	"github.com/opsmonitor/monitor/pkg/event"
@@ -223,25 +224,7 @@ func TestMonitorRunsUnderTheConfig(t *testing.T) {
 	svc, err := monitor.New(monitor.Config{NATSURL: url, DataDir: dir, HTTPAddr: "off",
 		Auth: monitor.AuthConfig{DevAuth: true}}, zerolog.Nop())
 	require.NoError(t, err)
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case err := <-done:
-			assert.NoError(t, err)
-		case <-time.After(20 * time.Second):
-			t.Error("monitor did not stop")
-		}
-	})
-	select {
-	case <-svc.Ready():
-	case err := <-done:
-		t.Fatalf("monitor stopped: %v", err)
-	case <-time.After(20 * time.Second):
-		t.Fatal("monitor not ready")
-	}
+	monitortest.Run(t, svc)
 
 	priv, _, err := policy.LoadOrCreateDevKey(dir)
 	require.NoError(t, err)

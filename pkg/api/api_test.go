@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/ed25519"
 	"crypto/hmac"
@@ -12,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -20,10 +18,10 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/opsmonitor/monitor/internal/monitortest"
 	"github.com/opsmonitor/monitor/internal/natstest"
 	"github.com/opsmonitor/monitor/pkg/client"
 	"github.com/opsmonitor/monitor/pkg/monitor"
@@ -49,28 +47,7 @@ func startMonitor(t *testing.T, tweak func(*monitor.Config)) *env {
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	svc, err := monitor.New(cfg, zerolog.Nop())
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			assert.NoError(t, err)
-		case <-time.After(20 * time.Second):
-			t.Error("monitor did not stop")
-		}
-	})
-	select {
-	case <-svc.Ready():
-	case err := <-done:
-		t.Fatalf("monitor stopped: %v", err)
-	case <-time.After(20 * time.Second):
-		t.Fatal("monitor not ready")
-	}
-	natstest.Eventually(t, 20*time.Second, func() bool { return svc.Pipeline().Progress().Done }, "rebuild done")
+	svc := monitortest.Start(t, cfg)
 	nc, err := nats.Connect("", nats.InProcessServer(svc.EmbeddedServer()))
 	require.NoError(t, err)
 	t.Cleanup(nc.Close)
@@ -84,45 +61,13 @@ func startMonitor(t *testing.T, tweak func(*monitor.Config)) *env {
 // applied.
 func (e *env) publishExamples(t *testing.T) {
 	t.Helper()
-	f, err := os.Open("../../examples/events.jsonl")
-	require.NoError(t, err)
-	defer f.Close()
-	js, err := jetstream.New(e.nc)
-	require.NoError(t, err)
-
-	var newest time.Time
-	var docs []map[string]any
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var d map[string]any
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &d))
-		ts, err := time.Parse(time.RFC3339, d["timestamp"].(string))
-		require.NoError(t, err)
-		if ts.After(newest) {
-			newest = ts
-		}
-		docs = append(docs, d)
-	}
-	shift := time.Now().UTC().Truncate(time.Second).Add(-time.Minute).Sub(newest)
+	docs := monitortest.Examples(t, "../../examples/events.jsonl")
 	for _, d := range docs {
-		ts, _ := time.Parse(time.RFC3339, d["timestamp"].(string))
-		d["timestamp"] = ts.Add(shift).Format(time.RFC3339)
-		scope := d["scope"].(map[string]any)
-		fac, _ := scope["facilityId"].(string)
-		if fac == "" {
-			fac = "_"
-		}
-		body, _ := json.Marshal(d)
-		m := nats.NewMsg(fmt.Sprintf("ops.events.%s.%s.%s", d["category"], scope["tenantId"], fac))
-		m.Data = body
-		m.Header.Set(nats.MsgIdHdr, fmt.Sprintf("%s:%s", scope["tenantId"], d["eventId"]))
-		_, err := js.PublishMsg(context.Background(), m)
-		require.NoError(t, err)
+		monitortest.Publish(t, e.nc, d)
 	}
 	natstest.Eventually(t, 10*time.Second, func() bool {
 		return e.svc.Pipeline().Stats().Accepted == uint64(len(docs))
 	}, "examples applied")
-	// Applied means handed to the actors; a query reads after them.
 }
 
 func (e *env) token(t *testing.T, tenant, user string, perms ...string) string {

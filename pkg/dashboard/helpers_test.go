@@ -1,21 +1,16 @@
 package dashboard_test
 
 import (
-	"bufio"
-	"context"
 	"crypto/ed25519"
-	"encoding/json"
-	"fmt"
 	"net"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
+	"github.com/opsmonitor/monitor/internal/monitortest"
 	"github.com/opsmonitor/monitor/internal/natstest"
 	"github.com/opsmonitor/monitor/pkg/client"
 	"github.com/opsmonitor/monitor/pkg/dashboard"
@@ -69,31 +64,10 @@ func startRig(t *testing.T, opts dashboard.Options) *rig {
 	require.NoError(t, err)
 	svc.Handle("/", dash)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			require.NoError(t, err)
-		case <-time.After(20 * time.Second):
-			t.Error("monitor did not stop")
-		}
-	})
+	monitortest.Run(t, svc)
 	// Registered after the monitor's, so it runs first: the open feeds
 	// end before the HTTP server shuts down.
 	t.Cleanup(dash.Close)
-	select {
-	case <-svc.Ready():
-	case err := <-done:
-		t.Fatalf("monitor stopped: %v", err)
-	case <-time.After(20 * time.Second):
-		t.Fatal("monitor not ready")
-	}
-	natstest.Eventually(t, 20*time.Second, func() bool {
-		return svc.Pipeline().Progress().Done
-	}, "rebuild done")
 
 	nc, err := nats.Connect("", nats.InProcessServer(svc.EmbeddedServer()))
 	require.NoError(t, err)
@@ -129,28 +103,7 @@ func (r *rig) client(t *testing.T, tok string) *client.Client {
 // until the monitor applied them all.
 func (r *rig) publishExamples(t *testing.T) {
 	t.Helper()
-	f, err := os.Open("../../examples/events.jsonl")
-	require.NoError(t, err)
-	defer f.Close()
-
-	var docs []map[string]any
-	var newest time.Time
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var d map[string]any
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &d))
-		ts, err := time.Parse(time.RFC3339, d["timestamp"].(string))
-		require.NoError(t, err)
-		if ts.After(newest) {
-			newest = ts
-		}
-		docs = append(docs, d)
-	}
-	require.NoError(t, sc.Err())
-	shift := time.Now().UTC().Truncate(time.Second).Add(-time.Minute).Sub(newest)
-	for _, d := range docs {
-		ts, _ := time.Parse(time.RFC3339, d["timestamp"].(string))
-		d["timestamp"] = ts.Add(shift).Format(time.RFC3339)
+	for _, d := range monitortest.Examples(t, "../../examples/events.jsonl") {
 		r.publish(t, d)
 	}
 }
@@ -159,20 +112,7 @@ func (r *rig) publishExamples(t *testing.T) {
 // until the monitor applied it.
 func (r *rig) publish(t *testing.T, d map[string]any) {
 	t.Helper()
-	js, err := jetstream.New(r.nc)
-	require.NoError(t, err)
-	scope := d["scope"].(map[string]any)
-	fac, _ := scope["facilityId"].(string)
-	if fac == "" {
-		fac = "_"
-	}
-	body, err := json.Marshal(d)
-	require.NoError(t, err)
-	m := nats.NewMsg(fmt.Sprintf("ops.events.%s.%s.%s", d["category"], scope["tenantId"], fac))
-	m.Data = body
-	m.Header.Set(nats.MsgIdHdr, fmt.Sprintf("%s:%s", scope["tenantId"], d["eventId"]))
-	_, err = js.PublishMsg(context.Background(), m)
-	require.NoError(t, err)
+	monitortest.Publish(t, r.nc, d)
 	r.published++
 	want := uint64(r.published)
 	natstest.Eventually(t, 10*time.Second, func() bool {
