@@ -77,15 +77,6 @@ func (e *env) provision(ctx context.Context) error {
 	return consumer.Provision(ctx, e.js, consumer.Config{})
 }
 
-// streamMsgs returns how many messages the ingest stream holds.
-func (e *env) streamMsgs(ctx context.Context) (uint64, error) {
-	s, err := e.js.Stream(ctx, consumer.DefaultStream)
-	if err != nil {
-		return 0, err
-	}
-	return s.CachedInfo().State.Msgs, nil
-}
-
 // publish sends n events, event k made by next(k), through JetStream
 // asynchronous publishing and waits for every acknowledgement. It returns
 // the publish rate.

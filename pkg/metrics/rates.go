@@ -1,13 +1,8 @@
 package metrics
 
 import (
-	"time"
-
 	"github.com/opsmonitor/monitor/pkg/event"
 )
-
-// minute is the bucket width of the event-rate metrics.
-const minute = time.Minute
 
 // rateMinutes is how many minutes before now the event-rate metrics
 // read: trend-signal's five.

@@ -20,7 +20,6 @@ import (
 	"github.com/opsmonitor/monitor/pkg/audit"
 	"github.com/opsmonitor/monitor/pkg/consumer"
 	"github.com/opsmonitor/monitor/pkg/event"
-	"github.com/opsmonitor/monitor/pkg/policy"
 	"github.com/opsmonitor/monitor/pkg/state"
 	"github.com/opsmonitor/monitor/pkg/subscribe"
 	"github.com/opsmonitor/monitor/pkg/telemetry"
@@ -350,10 +349,6 @@ func (s *Service) stopAudit() {
 	// Close has settled every publish: nothing is left to drain.
 	s.auditNC.Close()
 }
-
-// Verifier builds the verifier this service trusts, for tests and tools
-// that mint their own tokens.
-func (s *Service) Verifier() (*policy.Verifier, error) { return s.verifier() }
 
 // logRebuild reports the rebuild's progress every few seconds until done.
 func (s *Service) logRebuild(ctx context.Context) {

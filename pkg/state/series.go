@@ -19,9 +19,6 @@ type series[T keyed] struct {
 // next change to s.
 func (s *series[T]) live() []T { return s.items[s.head:] }
 
-// len returns the number of kept items.
-func (s *series[T]) len() int { return len(s.items) - s.head }
-
 // after returns the index in live of the first item whose key is above k.
 func (s *series[T]) after(k int64) int {
 	live := s.live()
