@@ -44,11 +44,16 @@ func EventSubject(ev *event.Event) string {
 // EventMsg returns the republish message of ev: the body unchanged, with
 // the stream sequence and receipt time as headers.
 func EventMsg(ev *event.Event, meta event.Meta) *nats.Msg {
-	m := nats.NewMsg(EventSubject(ev))
-	m.Data = ev.Raw
-	m.Header.Set(HeaderStreamSeq, strconv.FormatUint(meta.StreamSeq, 10))
-	m.Header.Set(HeaderReceivedAt, meta.Received.UTC().Format(time.RFC3339Nano))
-	return m
+	// The header names are already in canonical form, so the map is
+	// built directly rather than through Header.Set.
+	return &nats.Msg{
+		Subject: EventSubject(ev),
+		Data:    ev.Raw,
+		Header: nats.Header{
+			HeaderStreamSeq:  {strconv.FormatUint(meta.StreamSeq, 10)},
+			HeaderReceivedAt: {meta.Received.UTC().Format(time.RFC3339Nano)},
+		},
+	}
 }
 
 // rejectedMsg builds the copy of a rejected message for

@@ -51,7 +51,11 @@ type recentRing struct {
 
 // at returns the i-th oldest record.
 func (r *recentRing) at(i int) *recentRec {
-	return &r.buf[(r.start+i)%len(r.buf)]
+	j := r.start + i // i < len(buf) and start < len(buf): one wrap at most
+	if j >= len(r.buf) {
+		j -= len(r.buf)
+	}
+	return &r.buf[j]
 }
 
 // insert adds v in sequence order, keeping the limit highest sequences:
