@@ -219,20 +219,7 @@ func (w *Writer) Record(e Entry) bool {
 	}
 	e.normalize()
 
-	w.mu.RLock()
-	ok := !w.closed
-	if ok {
-		select {
-		case w.queue <- e:
-			w.buffered.Add(1)
-		default:
-			ok = false
-		}
-	}
-	w.mu.RUnlock()
-
-	if !ok {
-		w.dropped.Add(1)
+	if !offer(w, w.queue, e) {
 		return false
 	}
 	if w.cfg.Tally != nil {
@@ -251,12 +238,17 @@ func (w *Writer) recordEvent(e *Entry) bool {
 		time:      e.Time.UnixNano(),
 		streamSeq: e.StreamSeq,
 	}
+	return offer(w, w.events, r)
+}
 
+// offer puts v on one of the writer's bounded queues without waiting: a
+// closed writer or a full queue counts v as dropped and returns false.
+func offer[T any](w *Writer, queue chan<- T, v T) bool {
 	w.mu.RLock()
 	ok := !w.closed
 	if ok {
 		select {
-		case w.events <- r:
+		case queue <- v:
 			w.buffered.Add(1)
 		default:
 			ok = false
