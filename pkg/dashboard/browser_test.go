@@ -471,10 +471,13 @@ func TestBrowserDashboard(t *testing.T) {
 
 	t.Run("stale mark when updates stop", func(t *testing.T) {
 		// Updates stop: every call fails from now on, and the page's clock
-		// runs a minute ahead, past twice the shortest validity (10 s).
+		// jumps a minute ahead, past twice the shortest validity (10 s),
+		// and runs five times as fast, so that a refresh still in flight
+		// when the calls stopped cannot hold the mark at Live for long.
 		p.eval(`window.__fetch = window.fetch; window.__now = Date.now;
 			window.fetch = () => Promise.reject(new TypeError('offline'));
-			Date.now = () => window.__now() + 60000; 'ok'`, new(string))
+			const t0 = window.__now();
+			Date.now = () => { const r = window.__now(); return r + 60000 + 4 * (r - t0); }; 'ok'`, new(string))
 		p.waitFor(`document.getElementById('freshness').textContent.startsWith('STALE')`)
 		assert.Contains(t, p.attr("#freshness", "class"), "stale")
 		p.screenshot("stale")
