@@ -229,8 +229,9 @@ func TestHTTPReadyOnlyAfterRebuildAndMetricsMove(t *testing.T) {
 	_, err := js.PublishMsg(context.Background(), bad)
 	require.NoError(t, err)
 	natstest.Eventually(t, 30*time.Second, func() bool {
-		return totals(t, first.svc, "acme").Events+totals(t, first.svc, "beta").Events == 3000
-	}, "first instance consumes the backlog")
+		return totals(t, first.svc, "acme").Events+totals(t, first.svc, "beta").Events == 3000 &&
+			first.svc.Pipeline().Stats().Rejected[event.ReasonMalformedJSON] == 1
+	}, "first instance consumes the backlog, the malformed message included")
 	require.NoError(t, first.stop())
 
 	// A second instance must rebuild all of it before it is ready.
