@@ -23,6 +23,7 @@ import (
 
 	"github.com/opsmonitor/monitor/pkg/client"
 	"github.com/opsmonitor/monitor/pkg/dashboard"
+	"github.com/opsmonitor/monitor/pkg/monitor"
 	"github.com/opsmonitor/monitor/pkg/policy"
 )
 
@@ -249,7 +250,27 @@ func TestFeedSignalsNewEvents(t *testing.T) {
 	r := startRig(t, dashboard.Options{})
 	r.publishExamples(t)
 	tok := r.token(t, alpha, "u1", allPerms...)
+	feedUpdates(t, r, tok, "subscription")
+}
 
+// TestFeedFallsBackToPolling fills the tenant's one allowed subscription
+// first, so that the feed's own is refused: it then says so, polls, and
+// still signals new events.
+func TestFeedFallsBackToPolling(t *testing.T) {
+	r := startRig(t, dashboard.Options{PollInterval: 200 * time.Millisecond},
+		func(c *monitor.Config) { c.Subscriptions.MaxPerTenant = 1 })
+	r.publishExamples(t)
+	tok := r.token(t, alpha, "u1", allPerms...)
+	_, err := r.client(t, tok).CreateSubscription(context.Background(),
+		client.SubscribeRequest{Scope: client.Scope{TenantID: alpha}, DeliverSubject: "elsewhere.u1"})
+	require.NoError(t, err)
+	feedUpdates(t, r, tok, "poll")
+}
+
+// feedUpdates opens the feed with tok, expects it to settle in mode, and
+// publishes new events until the feed signals an update.
+func feedUpdates(t *testing.T, r *rig, tok, mode string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, "GET", r.base+"/api/feed?tenant="+alpha, nil)
@@ -262,12 +283,21 @@ func TestFeedSignalsNewEvents(t *testing.T) {
 	assert.Equal(t, "text/event-stream", res.Header.Get("Content-Type"))
 
 	events := make(chan string, 16)
+	modes := make(chan string, 4)
 	go func() {
 		defer close(events)
 		sc := bufio.NewScanner(res.Body)
+		last := ""
 		for sc.Scan() {
 			if name, ok := strings.CutPrefix(sc.Text(), "event: "); ok {
+				last = name
 				events <- name
+			}
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok && last == "mode" {
+				var m struct{ Mode string }
+				if json.Unmarshal([]byte(data), &m) == nil {
+					modes <- m.Mode
+				}
 			}
 		}
 	}()
@@ -284,6 +314,16 @@ func TestFeedSignalsNewEvents(t *testing.T) {
 		return ""
 	}
 	require.Equal(t, "mode", next())
+	if mode == "poll" {
+		// The feed first tries a subscription, then says it polls.
+		for m := ""; m != "poll"; {
+			select {
+			case m = <-modes:
+			case <-ctx.Done():
+				t.Fatal("the feed never fell back to polling")
+			}
+		}
+	}
 
 	// The subscription is made right after "mode" is sent: publish until
 	// an update comes, each event new.
@@ -291,7 +331,7 @@ func TestFeedSignalsNewEvents(t *testing.T) {
 		r.publish(t, newTask(alpha, i))
 		select {
 		case e := <-events:
-			if e == "ping" {
+			if e == "ping" || e == "mode" {
 				continue
 			}
 			assert.Equal(t, "update", e)

@@ -44,16 +44,20 @@ type rig struct {
 // startRig starts a monitor with an embedded server on a free port and
 // the dashboard mounted on the monitor's own HTTP server, as the binary
 // does it.
-func startRig(t *testing.T, opts dashboard.Options) *rig {
+func startRig(t *testing.T, opts dashboard.Options, tweaks ...func(*monitor.Config)) *rig {
 	t.Helper()
 	dir := t.TempDir()
 	addr := freeAddr(t)
-	svc, err := monitor.New(monitor.Config{
+	cfg := monitor.Config{
 		DataDir:  dir,
 		HTTPAddr: addr,
 		Embedded: monitor.EmbeddedConfig{Listen: "127.0.0.1:-1"},
 		Version:  "test",
-	}, zerolog.Nop())
+	}
+	for _, tw := range tweaks {
+		tw(&cfg)
+	}
+	svc, err := monitor.New(cfg, zerolog.Nop())
 	require.NoError(t, err)
 
 	opts.Conn = dashboard.ConnWhenReady(svc.Ready(), svc.Conn)
