@@ -292,8 +292,7 @@ func (s *Server) authenticate(h nats.Header, r *request, endpoint string) (polic
 		return caller, nil
 	}
 	reason := "a valid bearer token is required"
-	var pe interface{ Error() string }
-	if errors.As(err, &pe) && errors.Is(err, policy.ErrUnauthenticated) {
+	if errors.Is(err, policy.ErrUnauthenticated) {
 		reason = err.Error()
 	}
 	if event.ValidName(r.tenant) && s.cfg.Audit != nil {

@@ -70,13 +70,7 @@ func (v *validator) literal(lit string) bool {
 }
 
 func (v *validator) object(depth int) bool {
-	v.i++ // '{'
-	v.space()
-	if v.i < len(v.b) && v.b[v.i] == '}' {
-		v.i++
-		return true
-	}
-	for {
+	return v.elements('}', func() bool {
 		if v.i >= len(v.b) || v.b[v.i] != '"' || !v.str() {
 			return false
 		}
@@ -86,35 +80,25 @@ func (v *validator) object(depth int) bool {
 		}
 		v.i++
 		v.space()
-		if !v.value(depth) {
-			return false
-		}
-		v.space()
-		if v.i >= len(v.b) {
-			return false
-		}
-		switch v.b[v.i] {
-		case ',':
-			v.i++
-			v.space()
-		case '}':
-			v.i++
-			return true
-		default:
-			return false
-		}
-	}
+		return v.value(depth)
+	})
 }
 
 func (v *validator) array(depth int) bool {
-	v.i++ // '['
+	return v.elements(']', func() bool { return v.value(depth) })
+}
+
+// elements checks the members of an object or the elements of an array,
+// each with elem, from just before the opening byte to just past close.
+func (v *validator) elements(close byte, elem func() bool) bool {
+	v.i++ // the opening '{' or '['
 	v.space()
-	if v.i < len(v.b) && v.b[v.i] == ']' {
+	if v.i < len(v.b) && v.b[v.i] == close {
 		v.i++
 		return true
 	}
 	for {
-		if !v.value(depth) {
+		if !elem() {
 			return false
 		}
 		v.space()
@@ -125,7 +109,7 @@ func (v *validator) array(depth int) bool {
 		case ',':
 			v.i++
 			v.space()
-		case ']':
+		case close:
 			v.i++
 			return true
 		default:
