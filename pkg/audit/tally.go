@@ -14,10 +14,6 @@ import (
 // cannot grow it without end.
 const DefaultMaxTenants = 20000
 
-// ringSeconds is the length of the per-second ring: the last minute and
-// the one before.
-const ringSeconds = 120
-
 // Totals are a tenant's audit-trail totals of api.md's statistics.
 type Totals struct {
 	// MetricsComputed counts metric-computed entries.
@@ -51,11 +47,8 @@ type Tally struct {
 }
 
 type tenantTally struct {
-	totals Totals
-	// ring[s%ringSeconds] counts metric-computed entries of the unix
-	// second s, valid when stamp holds the same s.
-	ring  [ringSeconds]uint32
-	stamp [ringSeconds]int64
+	totals  Totals
+	metrics Minutes // metric-computed entries by entry time
 }
 
 // NewTally returns an empty Tally.
@@ -90,7 +83,7 @@ func (t *Tally) Observe(e Entry) {
 	switch {
 	case e.Type == TypeMetricComputed:
 		tt.totals.MetricsComputed++
-		tt.tick(e.Time.Unix())
+		tt.metrics.Add(e.Time)
 	case e.Type == TypeError:
 		tt.totals.Errors++
 	case e.Decision == DecisionAllowed:
@@ -98,19 +91,6 @@ func (t *Tally) Observe(e Entry) {
 	case e.Decision == DecisionDenied:
 		tt.totals.PolicyDenied++
 	}
-}
-
-func (tt *tenantTally) tick(sec int64) {
-	i := int(((sec % ringSeconds) + ringSeconds) % ringSeconds)
-	switch {
-	case sec < tt.stamp[i]:
-		// Older than the second in the slot: out of the ring already.
-		return
-	case sec > tt.stamp[i]:
-		tt.stamp[i] = sec
-		tt.ring[i] = 0
-	}
-	tt.ring[i]++
 }
 
 // Counters returns the tenant's totals; zero for an unknown tenant.
@@ -136,18 +116,7 @@ func (t *Tally) MetricsPerMinute(tenant string,
 	if tt == nil {
 		return 0, 0
 	}
-	end := now.Unix()
-	for i := range tt.stamp {
-		age := end - tt.stamp[i]
-		switch {
-		case tt.ring[i] == 0, age < 0:
-		case age < 60:
-			current += int(tt.ring[i])
-		case age < ringSeconds:
-			previous += int(tt.ring[i])
-		}
-	}
-	return current, previous
+	return tt.metrics.PerMinute(now)
 }
 
 // Untracked returns how many entries were not counted because the

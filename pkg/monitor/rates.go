@@ -3,65 +3,42 @@ package monitor
 import (
 	"sync"
 	"time"
+
+	"github.com/opsmonitor/monitor/pkg/audit"
 )
 
-// receiptRates counts live events per tenant per second of the monitor's
-// clock, for the statistics' this-minute-versus-last trend. It keeps two
-// minutes per tenant.
+// receiptRates counts live events per tenant by the monitor's receipt
+// clock, for the statistics' this-minute-versus-last trend. Tenants are
+// bounded by the registry's cap, so the map is too.
 type receiptRates struct {
 	// mu guards byTenant.
 	mu       sync.Mutex
-	byTenant map[string]*secondRing
+	byTenant map[string]*audit.Minutes
 }
-
-// secondRing holds counts for the last ringSeconds seconds.
-type secondRing struct {
-	secs   [ringSeconds]int64
-	counts [ringSeconds]int
-}
-
-const ringSeconds = 120
 
 func newReceiptRates() *receiptRates {
-	return &receiptRates{byTenant: make(map[string]*secondRing)}
+	return &receiptRates{byTenant: make(map[string]*audit.Minutes)}
 }
 
-// Add counts one event of tenant received at t. Tenants are bounded by
-// the registry's cap, so the map is too.
+// Add counts one event of tenant received at t.
 func (r *receiptRates) Add(tenant string, t time.Time) {
-	sec := t.Unix()
-	r.mu.Lock()
-	ring := r.byTenant[tenant]
-	if ring == nil {
-		ring = &secondRing{}
-		r.byTenant[tenant] = ring
-	}
-	i := sec % ringSeconds
-	if ring.secs[i] != sec {
-		ring.secs[i], ring.counts[i] = sec, 0
-	}
-	ring.counts[i]++
-	r.mu.Unlock()
-}
-
-// PerMinute returns the events of tenant received in (now-60s, now] and
-// in the 60 s before.
-func (r *receiptRates) PerMinute(tenant string, now time.Time) (current, previous int) {
-	end := now.Unix()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ring := r.byTenant[tenant]
-	if ring == nil {
-		return 0, 0
+	m := r.byTenant[tenant]
+	if m == nil {
+		m = new(audit.Minutes)
+		r.byTenant[tenant] = m
 	}
-	for i := range ring.secs {
-		age := end - ring.secs[i]
-		switch {
-		case age >= 0 && age < 60:
-			current += ring.counts[i]
-		case age >= 60 && age < 120:
-			previous += ring.counts[i]
-		}
+	m.Add(t)
+}
+
+// PerMinute returns the events of tenant received in the last 60 s up to
+// now and in the 60 s before.
+func (r *receiptRates) PerMinute(tenant string, now time.Time) (current, previous int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if m := r.byTenant[tenant]; m != nil {
+		return m.PerMinute(now)
 	}
-	return current, previous
+	return 0, 0
 }
