@@ -77,13 +77,15 @@ func startCluster(t *testing.T, n int) []*server.Server {
 		require.True(t, s.ReadyForConnections(10*time.Second), "%s accepts clients", s.Name())
 	}
 	natstest.Eventually(t, 30*time.Second, func() bool {
+		leader := false
 		for _, s := range servers {
-			if s.JetStreamIsLeader() {
-				return true
+			leader = leader || s.JetStreamIsLeader()
+			if !s.JetStreamIsCurrent() {
+				return false
 			}
 		}
-		return false
-	}, "the cluster elects a JetStream meta leader")
+		return leader
+	}, "the cluster elects a JetStream meta leader and every node is current")
 	return servers
 }
 
@@ -148,7 +150,7 @@ func TestClusterNodeLossLosesNothing(t *testing.T) {
 	cfg := serviceConfig(t, urls)
 	cfg.Consumer.Replicas = 3
 	mon := startService(t, cfg)
-	waitReady(t, mon.svc)
+	mon.waitReady(t)
 
 	nc, err := nats.Connect(urls, nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
 	require.NoError(t, err)

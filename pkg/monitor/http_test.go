@@ -101,6 +101,7 @@ func publishAll(t *testing.T, js jetstream.JetStream, es []statetest.E) {
 type running struct {
 	svc  *Service
 	stop func() error
+	done <-chan error // Run's result
 }
 
 // startService runs a service with cfg until the test ends or stop.
@@ -133,7 +134,7 @@ func runService(t *testing.T, svc *Service) *running {
 		return runErr
 	}
 	t.Cleanup(func() { _ = stop() })
-	return &running{svc: svc, stop: stop}
+	return &running{svc: svc, stop: stop, done: done}
 }
 
 // totals reads tenant's all-time totals through its actor; zero when the
@@ -155,7 +156,20 @@ func waitReady(t *testing.T, svc *Service) {
 	t.Helper()
 	select {
 	case <-svc.Ready():
-	case <-time.After(30 * time.Second):
+	case <-time.After(60 * time.Second):
+		t.Fatal("service did not become ready")
+	}
+}
+
+// waitReady waits until the service is active, and fails at once with
+// Run's error when it stopped instead.
+func (r *running) waitReady(t *testing.T) {
+	t.Helper()
+	select {
+	case <-r.svc.Ready():
+	case err := <-r.done:
+		t.Fatalf("service stopped before it was ready: %v", err)
+	case <-time.After(60 * time.Second):
 		t.Fatal("service did not become ready")
 	}
 }
