@@ -42,6 +42,8 @@ type Lease struct {
 }
 
 // AcquireLease blocks until this instance holds the lease or ctx ends.
+// Errors of a cluster still settling (a bucket just created without a
+// leader yet) are retried for about half a minute.
 // standby is called once, when the lease is found held by another
 // instance, with that instance's holder id.
 func AcquireLease(ctx context.Context, js jetstream.JetStream, cfg LeaseConfig, standby func(holder string)) (*Lease, error) {
@@ -54,12 +56,16 @@ func AcquireLease(ctx context.Context, js jetstream.JetStream, cfg LeaseConfig, 
 	if cfg.Replicas <= 0 {
 		cfg.Replicas = 1
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      cfg.Bucket,
-		Description: "Which monitor instance is active, per ingest stream",
-		TTL:         cfg.TTL,
-		History:     1,
-		Replicas:    cfg.Replicas,
+	var kv jetstream.KeyValue
+	err := retryTransient(ctx, func(ctx context.Context) (err error) {
+		kv, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket:      cfg.Bucket,
+			Description: "Which monitor instance is active, per ingest stream",
+			TTL:         cfg.TTL,
+			History:     1,
+			Replicas:    cfg.Replicas,
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening lease bucket %s: %w", cfg.Bucket, err)
@@ -67,7 +73,11 @@ func AcquireLease(ctx context.Context, js jetstream.JetStream, cfg LeaseConfig, 
 
 	told := false
 	for {
-		rev, err := kv.Create(ctx, cfg.Key, []byte(cfg.Holder))
+		var rev uint64
+		err := retryTransient(ctx, func(ctx context.Context) (err error) {
+			rev, err = kv.Create(ctx, cfg.Key, []byte(cfg.Holder))
+			return err
+		})
 		if err == nil {
 			return &Lease{kv: kv, cfg: cfg, rev: rev}, nil
 		}

@@ -15,8 +15,16 @@ import (
 // stream (unless BindOnly), the rejected-copies stream and one durable
 // consumer per category. It returns ErrSubjectClash naming the other
 // stream when the ingest subjects overlap one, and ErrNoStream when
-// BindOnly finds no stream.
+// BindOnly finds no stream. Errors of a cluster still settling (no
+// response from a stream that has just been created) are retried for
+// about half a minute.
 func Provision(ctx context.Context, js jetstream.JetStream, cfg Config) error {
+	return retryTransient(ctx, func(ctx context.Context) error { return provision(ctx, js, cfg) })
+}
+
+// provision is one attempt of Provision; every step is idempotent, so a
+// retried attempt redoes what the failed one had done.
+func provision(ctx context.Context, js jetstream.JetStream, cfg Config) error {
 	cfg = cfg.withDefaults()
 
 	if cfg.BindOnly {
